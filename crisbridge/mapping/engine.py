@@ -1,0 +1,305 @@
+"""The mapping engine: compiles a mapping spec once, then applies it to record elements.
+
+Compiling turns every rule's ``match`` into either a tag lookup (a plain child step such as
+``dc:title``, the common case, which costs one dict lookup per element) or a compiled XPath.
+Rules with the same ``match`` form a group; an element that no rule of its group accepts is
+reported as not mapped, with its value, so nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from crisbridge.errors import MappingError, RegistryError
+from crisbridge.issues import Severity
+from crisbridge.mapping import transforms
+from crisbridge.mapping.context import Context
+from crisbridge.mapping.spec import MappingSpec, RuleSpec
+from crisbridge.model import ResearchOutput
+
+_SIMPLE_STEP = re.compile(r"^(?:([A-Za-z_][\w.-]*):)?([A-Za-z_][\w.-]*)$")
+
+
+def _field_policies() -> dict[str, str]:
+    """How each model field takes values: ``list`` appends, ``single`` keeps the first,
+    ``merge`` fills a nested object key by key."""
+    out: dict[str, str] = {}
+    for name, info in ResearchOutput.model_fields.items():
+        origin = typing.get_origin(info.annotation)
+        if origin is list:
+            out[name] = "list"
+        elif origin is dict or name in ("published_in", "part_of"):
+            out[name] = "merge"
+        else:
+            out[name] = "single"
+    out["media"] = "merge-first"
+    return out
+
+
+FIELD_POLICIES = _field_policies()
+
+
+@dataclass
+class Rule:
+    spec: RuleSpec
+    fn: transforms.Transform
+    table: dict[str, Any]
+    tables: dict[str, dict[str, Any]]
+    options: dict[str, Any]
+    when: re.Pattern[str] | None
+    patterns: list[re.Pattern[str]] = field(default_factory=list)
+
+    @property
+    def to(self) -> list[str]:
+        return self.spec.to
+
+
+@dataclass
+class Group:
+    match: str
+    rules: list[Rule]
+    tag_local: str | None  # set for a plain child step
+    tag_ns: str | None
+    uses_root_ns: bool
+    xpath: etree.XPath | None
+
+
+class CompiledMapping:
+    def __init__(self, spec: MappingSpec, tables: dict[str, dict[str, Any]]) -> None:
+        self.spec = spec
+        self.name = spec.format or "?"
+        self.tables = tables
+        self.groups: list[Group] = []
+        self._dispatch_cache: dict[str, tuple[dict[str, list[Group]], list[Group]]] = {}
+        by_match: dict[str, list[Rule]] = {}
+        for rule_spec in spec.rules:
+            by_match.setdefault(rule_spec.match, []).append(self._compile_rule(rule_spec))
+        for match, rules in by_match.items():
+            self.groups.append(self._compile_group(match, rules))
+        self.no_place = {k: v for k, v in spec.no_place.items()}
+        self._source_id_paths = [self._xpath(p, None) for p in spec.source_id]
+
+    # -- compile ------------------------------------------------------------------------
+
+    def _where(self, rule: RuleSpec | None) -> tuple[str, int | None]:
+        return self.spec.file or self.name, rule.line if rule is not None else None
+
+    def _compile_rule(self, rule: RuleSpec) -> Rule:
+        try:
+            fn = transforms.get(rule.transform)
+        except RegistryError as exc:
+            raise MappingError(*self._where(rule), str(exc)) from None
+        bad = [t for t in rule.to if t not in FIELD_POLICIES]
+        if bad:
+            known = ", ".join(sorted(FIELD_POLICIES))
+            raise MappingError(*self._where(rule), f"unknown target field(s) {bad}; known fields: {known}")
+        table: dict[str, Any] = {}
+        if rule.table is not None:
+            if rule.table not in self.tables:
+                known = ", ".join(sorted(self.tables))
+                raise MappingError(*self._where(rule), f"unknown table {rule.table!r}; known tables: {known}")
+            table = self.tables[rule.table]
+        try:
+            when = re.compile(rule.when) if rule.when else None
+            patterns = [re.compile(p) for p in rule.options.get("patterns", [])]
+        except re.error as exc:
+            raise MappingError(*self._where(rule), f"bad regular expression: {exc}") from None
+        return Rule(rule, fn, table, self.tables, rule.options, when, patterns)
+
+    def _namespaces(self, root_ns: str | None) -> dict[str, str]:
+        ns = dict(self.spec.namespaces)
+        if self.spec.root_prefix and root_ns is not None:
+            ns[self.spec.root_prefix] = root_ns
+        return ns
+
+    def _xpath(self, path: str, rule: RuleSpec | None) -> etree.XPath | None:
+        if self.spec.root_prefix and self.spec.root_prefix + ":" in path:
+            return None  # compiled per root namespace, see _dispatch
+        try:
+            return etree.XPath(path, namespaces=self._namespaces(None))
+        except etree.XPathSyntaxError as exc:
+            raise MappingError(*self._where(rule), f"bad XPath {path!r}: {exc}") from None
+
+    def _compile_group(self, match: str, rules: list[Rule]) -> Group:
+        m = _SIMPLE_STEP.match(match)
+        first = rules[0].spec
+        if m:
+            prefix, local = m.groups()
+            uses_root = prefix is not None and prefix == self.spec.root_prefix
+            if prefix and not uses_root and prefix not in self.spec.namespaces:
+                raise MappingError(*self._where(first), f"namespace prefix {prefix!r} is not declared")
+            ns = None if uses_root or prefix is None else self.spec.namespaces[prefix]
+            return Group(match, rules, local, ns, uses_root, None)
+        uses_root = bool(self.spec.root_prefix and self.spec.root_prefix + ":" in match)
+        xp = None if uses_root else self._xpath(match, first)
+        if uses_root:
+            # check the syntax now with a stand-in namespace, so a typo fails at load time
+            try:
+                etree.XPath(match, namespaces=self._namespaces("urn:check"))
+            except etree.XPathSyntaxError as exc:
+                raise MappingError(*self._where(first), f"bad XPath {match!r}: {exc}") from None
+        return Group(match, rules, None, None, uses_root, xp)
+
+    def _dispatch(self, root_ns: str) -> tuple[dict[str, list[Group]], list[Group]]:
+        """Per root namespace: tag -> groups for plain child steps, and the XPath groups."""
+        cached = self._dispatch_cache.get(root_ns)
+        if cached is not None:
+            return cached
+        by_tag: dict[str, list[Group]] = {}
+        deep: list[Group] = []
+        nsmap = self._namespaces(root_ns)
+        for g in self.groups:
+            if g.tag_local is not None:
+                ns = root_ns if g.uses_root_ns else g.tag_ns
+                tag = f"{{{ns}}}{g.tag_local}" if ns else g.tag_local
+                by_tag.setdefault(tag, []).append(g)
+            elif g.uses_root_ns:
+                deep.append(Group(g.match, g.rules, None, None, True, etree.XPath(g.match, namespaces=nsmap)))
+            else:
+                deep.append(g)
+        result = (by_tag, deep)
+        self._dispatch_cache[root_ns] = result
+        return result
+
+    # -- apply --------------------------------------------------------------------------
+
+    def source_id(self, root: Any) -> str | None:
+        paths = self._source_id_paths
+        if self.spec.root_prefix and any(p is None for p in paths):
+            nsmap = self._namespaces(etree.QName(root).namespace)
+            paths = [etree.XPath(p, namespaces=nsmap) for p in self.spec.source_id]
+        for xp in paths:
+            assert xp is not None
+            for hit in xp(root):
+                text = hit if isinstance(hit, str) else transforms.text_of(hit)
+                if text and text.strip():
+                    return str(text).strip()
+        return None
+
+    def apply(self, root: Any, ctx: Context) -> None:
+        root_ns = root.tag[1 : root.tag.index("}")] if root.tag[0] == "{" else ""
+        by_tag, deep = self._dispatch(root_ns)
+        unmatched = []
+        for child in root:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            groups = by_tag.get(tag)
+            if groups is None:
+                unmatched.append(child)
+                continue
+            for g in groups:
+                self._apply_group(g, child, ctx)
+        # Children of the root that hold an element some XPath rule read are "covered":
+        # wrappers such as datacite:creators are not reported as unmapped themselves.
+        covered: set[Any] = set()
+        for g in deep:
+            for el in g.xpath(root):  # type: ignore[misc]
+                self._apply_group(g, el, ctx)
+                top = el
+                parent = top.getparent()
+                while parent is not None and parent is not root:
+                    top, parent = parent, parent.getparent()
+                covered.add(top)
+        for child in unmatched:
+            if child not in covered:
+                self._not_mapped(child, ctx)
+
+    def _apply_group(self, group: Group, el: Any, ctx: Context) -> None:
+        accepted = False
+        for rule in group.rules:
+            if rule.when is not None and not rule.when.search(transforms.text_of(el)):
+                continue
+            result = rule.fn(el, rule, ctx)
+            if result is None:
+                continue
+            if result is transforms.HANDLED:
+                accepted = True
+                break
+            if rule.fn in transforms.PATCH_TRANSFORMS:
+                patch = {k: v for k, v in result.items() if k in rule.to}
+                if not patch:
+                    continue
+                for target, value in patch.items():
+                    put(ctx, target, value, el, rule)
+            else:
+                put(ctx, rule.to[0], result, el, rule)
+            accepted = True
+        if not accepted:
+            self._not_mapped(el, ctx)
+
+    def _not_mapped(self, el: Any, ctx: Context) -> None:
+        local = etree.QName(el).localname
+        value = transforms.text_of(el)
+        reason = self.no_place.get(local)
+        if reason is None:
+            reason = "no mapping rule handles this value" if value else "no mapping rule handles this element"
+        ctx.issue(Severity.INFO, "map.not-mapped", f"{local} not mapped: {reason}", el, value[:200] if value else None)
+
+
+def put(ctx: Context, target: str, value: Any, el: Any, rule: Rule) -> None:
+    """Write a value into the draft according to the field's policy."""
+    draft = ctx.draft
+    policy = FIELD_POLICIES[target]
+    if policy == "list":
+        items = value if isinstance(value, list) else [value]
+        current = draft.setdefault(target, [])
+        for item in items:
+            if item is not None and item not in current:
+                current.append(item)
+    elif policy == "single":
+        old = draft.get(target)
+        if old is None:
+            draft[target] = value
+        elif old != value:
+            prefer = rule.options.get("prefer")
+            if prefer == "earliest" and isinstance(value, str) and value[:10] < str(old)[:10]:
+                draft[target] = value
+                value, old = old, value
+            ctx.issue(
+                Severity.INFO,
+                "map.extra-value",
+                f"{target} already holds {old!r}; {value!r} is not written (the profile allows one)",
+                el,
+                str(value),
+            )
+    elif policy == "merge-first":
+        current_list = draft.setdefault(target, [])
+        if not current_list:
+            current_list.append({})
+        _merge(current_list[0], value)
+    else:
+        _merge(draft.setdefault(target, {}), value)
+
+
+def _merge(into: dict[str, Any], value: dict[str, Any]) -> None:
+    for key, item in value.items():
+        old = into.get(key)
+        if old is None:
+            into[key] = item
+        elif isinstance(old, list) and isinstance(item, list):
+            old.extend(i for i in item if i not in old)
+        elif isinstance(old, dict) and isinstance(item, dict):
+            _merge(old, item)
+
+
+def load_tables(paths: list[Path]) -> dict[str, dict[str, Any]]:
+    """Tables from vocabulary files, keys folded to lower case (lookups ignore case)."""
+    from crisbridge.mapping.spec import load_spec
+
+    tables: dict[str, dict[str, Any]] = {}
+    for p in paths:
+        spec = load_spec(p)
+        for name, rows in spec.tables.items():
+            tables.setdefault(name, {}).update(_fold(rows))
+    return tables
+
+
+def _fold(rows: dict[str, Any]) -> dict[str, Any]:
+    return {str(k).strip().lower(): v for k, v in rows.items()}

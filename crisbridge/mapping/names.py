@@ -1,0 +1,38 @@
+"""Splitting a person's display name into family and given names.
+
+``Family, Given`` is split at the first comma. ``Given Family`` takes the last word as the
+family name, together with the particles before it that the mapping lists (``van der``,
+``de la``). ``Family I.`` (initials after the family name, as CNR and many CRISs write
+them) keeps the initials as given names. The display name itself is always kept as given.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+_INITIALS = re.compile(r"^(?:[^\W\d_]\.?-?){1,3}\.?$|^(?:[^\W\d_]\.){1,4}$")
+
+
+def split(display: str, particles: Collection[str]) -> tuple[str | None, str | None]:
+    """Return (family, given); either may be None when the name does not say."""
+    text = " ".join(display.split())
+    if not text:
+        return None, None
+    if "," in text:
+        family, _, given = text.partition(",")
+        return family.strip() or None, given.strip() or None
+    words = text.split(" ")
+    if len(words) == 1:
+        return words[0], None
+    if all(_is_initial(w) for w in words[1:]) and not _is_initial(words[0]):
+        # "Cantoni C." / "Smith J. R.": family first, then initials
+        return words[0], " ".join(words[1:])
+    cut = len(words) - 1
+    while cut > 1 and words[cut - 1].lower() in particles:
+        cut -= 1
+    return " ".join(words[cut:]), " ".join(words[:cut])
+
+
+def _is_initial(word: str) -> bool:
+    return bool(_INITIALS.match(word)) and (word.endswith(".") or len(word) <= 2) and word[:1].isupper()

@@ -1,0 +1,129 @@
+"""Where the shipped mappings live, and loading a format's mapping with user overrides.
+
+The built-in mappings are listed here, in one table; a user's ``--mapping FILE`` names the
+mapping it extends. An override's tables add or replace rows; its rules are added, and a
+rule whose ``name`` matches a shipped rule replaces that rule in place.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from crisbridge.errors import MappingError, UnknownFormatError
+from crisbridge.mapping.engine import CompiledMapping, _fold
+from crisbridge.mapping.spec import MappingSpec, ProfileSpec, load_profile, load_spec
+
+SHIPPED: dict[str, str] = {
+    "oai_dc": "oai_dc.yaml",
+    "datacite": "datacite.yaml",
+    "oai_openaire": "oai_openaire.yaml",
+}
+VOCABULARIES = (
+    "vocabularies/common.yaml",
+    "vocabularies/creative-commons.yaml",
+    "vocabularies/languages.yaml",
+    "vocabularies/coar.yaml",
+)
+PROFILES = {"1.2": "profiles/cerif-1.2.yaml", "1.1": "profiles/cerif-1.1.yaml"}
+PROFILE_TYPES = {"1.2": "profiles/cerif-1.2-types.yaml", "1.1": "profiles/cerif-1.1-types.yaml"}
+
+
+def mappings_dir() -> Path:
+    """The shipped mapping folder: inside the installed package, or the repository's
+    ``mappings/`` when running from a checkout."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "_data" / "mappings", here.parent / "mappings"):
+        if (candidate / "vocabularies" / "common.yaml").is_file():
+            return candidate
+    raise MappingError(str(here), None, "the shipped mapping files are missing from this installation")
+
+
+@lru_cache(maxsize=None)
+def shared_tables() -> dict[str, dict[str, Any]]:
+    tables: dict[str, dict[str, Any]] = {}
+    for rel in VOCABULARIES:
+        for name, rows in load_spec(mappings_dir() / rel).tables.items():
+            tables.setdefault(name, {}).update(_fold(rows))
+    return tables
+
+
+def shipped_spec(name: str) -> MappingSpec:
+    try:
+        rel = SHIPPED[name]
+    except KeyError:
+        raise UnknownFormatError(f"no mapping for format {name!r}; known: {', '.join(sorted(SHIPPED))}") from None
+    return load_spec(mappings_dir() / rel)
+
+
+def merge(base: MappingSpec, override: MappingSpec) -> MappingSpec:
+    """The base mapping with an override file's tables and rules applied."""
+    rules = list(base.rules)
+    index = {r.name: i for i, r in enumerate(rules) if r.name}
+    for rule in override.rules:
+        if rule.name and rule.name in index:
+            rules[index[rule.name]] = rule
+        else:
+            rules.append(rule)
+    tables = {k: dict(v) for k, v in base.tables.items()}
+    for name, rows in override.tables.items():
+        tables.setdefault(name, {}).update(rows)
+    namespaces = {**base.namespaces, **override.namespaces}
+    no_place = {**base.no_place, **override.no_place}
+    return base.model_copy(
+        update={
+            "rules": rules,
+            "tables": tables,
+            "namespaces": namespaces,
+            "no_place": no_place,
+            "default_type": override.default_type or base.default_type,
+        }
+    )
+
+
+def overrides_for(name: str, override_files: tuple[Path, ...]) -> list[MappingSpec]:
+    out = []
+    for path in override_files:
+        spec = load_spec(path)
+        target = spec.extends or spec.format
+        if target is None:
+            raise MappingError(str(path), 1, "an override file says which mapping it extends (extends: oai_dc)")
+        if target not in SHIPPED:
+            raise MappingError(str(path), 1, f"extends unknown mapping {target!r}; known: {', '.join(sorted(SHIPPED))}")
+        if target == name:
+            out.append(spec)
+    return out
+
+
+@lru_cache(maxsize=32)
+def compiled(name: str, override_files: tuple[Path, ...] = ()) -> CompiledMapping:
+    spec = shipped_spec(name)
+    for override in overrides_for(name, override_files):
+        spec = merge(spec, override)
+    tables = {k: dict(v) for k, v in shared_tables().items()}
+    for table, rows in spec.tables.items():
+        tables.setdefault(table, {}).update(_fold(rows))
+    return CompiledMapping(spec, tables)
+
+
+def check_overrides(override_files: tuple[Path, ...]) -> None:
+    """Load and compile every override file now, so a broken one stops the run before any
+    record is read (a configuration error, exit 2)."""
+    for path in override_files:
+        spec = load_spec(path)
+        target = spec.extends or spec.format
+        if target is None or target not in SHIPPED:
+            overrides_for(target or "", (path,))
+        compiled(str(target), override_files)
+
+
+@lru_cache(maxsize=None)
+def profile(version: str) -> ProfileSpec:
+    try:
+        spec = load_profile(mappings_dir() / PROFILES[version])
+    except KeyError:
+        raise UnknownFormatError(f"no CERIF profile {version!r}; known: {', '.join(sorted(PROFILES))}") from None
+    types = load_spec(mappings_dir() / PROFILE_TYPES[version])
+    spec.tables.update(types.tables)
+    return spec

@@ -1,0 +1,148 @@
+"""The mapping file format: a YAML document checked by a pydantic schema.
+
+A mapping says, for one source format, which source elements (XPath relative to the record
+root) become which model fields, through which named transform, with which vocabulary
+tables. Shared tables (COAR types, access rights, licences, languages) live in
+``mappings/vocabularies.yaml``; a format's file adds its own. A user's override file names
+the mapping it ``extends`` and adds table rows or rules; a rule with the ``name`` of a shipped
+rule replaces it.
+
+Errors name the file and the line: the YAML is composed node by node so every value keeps
+the line it came from.
+"""
+
+from __future__ import annotations
+
+import typing
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from crisbridge.errors import MappingError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RuleSpec(_Strict):
+    name: str | None = Field(None, description="Stable rule name; an override rule with the same name replaces it.")
+    match: str = Field(description="XPath relative to the record root, with the file's namespace prefixes.")
+    to: list[str] = Field(description="Model field(s) the rule writes.")
+    transform: str = Field("text", description="Name of a registered transform.")
+    table: str | None = Field(None, description="Vocabulary table the transform looks values up in.")
+    when: str | None = Field(None, description="Regular expression the value must match for the rule to apply.")
+    options: dict[str, Any] = Field(default_factory=dict, description="Extra settings for the transform.")
+    note: str | None = Field(None, description="Why the rule exists; cite the guideline.")
+    line: int | None = Field(None, exclude=True, description="Set by the loader.")
+
+    @field_validator("to", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
+class MappingSpec(_Strict):
+    format: str | None = Field(None, description="Source format this mapping reads (oai_dc, datacite, oai_openaire).")
+    extends: str | None = Field(None, description="For override files: the mapping this file adds to.")
+    description: str | None = None
+    namespaces: dict[str, str] = Field(default_factory=dict)
+    root_prefix: str | None = Field(
+        None, description="Prefix bound to whatever namespace the record root has (DataCite kernel 2, 3 and 4)."
+    )
+    default_type: str | None = Field(None, description="COAR type used when no rule finds one.")
+    source_id: list[str] = Field(default_factory=list, description="XPaths tried in turn for the record's identifier.")
+    no_place: dict[str, str] = Field(
+        default_factory=dict,
+        description="Source elements the profile has no place for, with the reason (reported, never silent).",
+    )
+    rules: list[RuleSpec] = Field(default_factory=list)
+    tables: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    file: str | None = Field(None, exclude=True)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that records the line of every mapping key and sequence item."""
+
+
+def _compose_with_lines(path: str, text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    lines: dict[tuple[Any, ...], int] = {}
+    try:
+        node = yaml.compose(text, Loader=_LineLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise MappingError(path, line, f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    if node is None:
+        raise MappingError(path, 1, "the file is empty")
+
+    def build(n: yaml.Node, where: tuple[Any, ...]) -> Any:
+        lines[where] = n.start_mark.line + 1
+        if isinstance(n, yaml.MappingNode):
+            out: dict[Any, Any] = {}
+            for key_node, value_node in n.value:
+                key = _LineLoader(text).construct_object(key_node) if not isinstance(key_node, yaml.ScalarNode) else key_node.value
+                if key in out:
+                    raise MappingError(path, key_node.start_mark.line + 1, f"key {key!r} appears twice")
+                lines[where + (key,)] = key_node.start_mark.line + 1
+                out[key] = build(value_node, where + (key,))
+            return out
+        if isinstance(n, yaml.SequenceNode):
+            return [build(item, where + (i,)) for i, item in enumerate(n.value)]
+        loader = _LineLoader("")
+        return loader.construct_object(n, deep=True)
+
+    return build(node, ()), lines
+
+
+class ProfileSpec(_Strict):
+    """A CERIF profile version's layout (``mappings/profiles/cerif-<version>.yaml``)."""
+
+    version: str
+    namespace: str
+    metadata_prefix: str
+    tables: dict[str, dict[str, Any]]
+
+
+_M = typing.TypeVar("_M", bound=BaseModel)
+
+
+def _load(path: Path, model: type[_M]) -> tuple[_M, dict[tuple[Any, ...], int]]:
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise MappingError(name, None, f"cannot be read: {exc.strerror}") from None
+    data, lines = _compose_with_lines(name, text)
+    if not isinstance(data, dict):
+        raise MappingError(name, 1, "a mapping file is a YAML mapping (key: value) at the top")
+    try:
+        return model.model_validate(data), lines
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        line = None
+        for cut in range(len(loc), -1, -1):
+            if loc[:cut] in lines:
+                line = lines[loc[:cut]]
+                break
+        where = ".".join(str(p) for p in loc)
+        raise MappingError(name, line, f"{where}: {first['msg']}") from None
+
+
+def load_spec(path: Path) -> MappingSpec:
+    spec, lines = _load(path, MappingSpec)
+    for i, rule in enumerate(spec.rules):
+        rule.line = lines.get(("rules", i))
+    spec.file = str(path)
+    return spec
+
+
+def load_profile(path: Path) -> ProfileSpec:
+    return _load(path, ProfileSpec)[0]
+
+
+def json_schema() -> dict[str, Any]:
+    return MappingSpec.model_json_schema()

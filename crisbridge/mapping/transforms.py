@@ -1,0 +1,667 @@
+"""Named transforms: small functions from one source element to model values.
+
+A transform gets the element, the compiled rule (its table and options) and the record's
+context, and returns:
+- ``None`` when the value is not one it handles (another rule may; if none does, the value is
+  reported as not mapped);
+- a value for the rule's single target field;
+- a dict ``{field: value}`` when it fills several of the rule's ``to`` fields;
+- ``HANDLED`` when it dealt with the value by reporting it (an identifier failing its check).
+
+Which element goes where, and every vocabulary, is the mapping file's business; a
+transform only knows how to read one kind of element.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from crisbridge.errors import RegistryError
+from crisbridge.issues import Severity
+from crisbridge.mapping import dates, identifiers, names
+from crisbridge.mapping.context import Context
+
+if TYPE_CHECKING:
+    from crisbridge.mapping.engine import Rule
+
+HANDLED = object()
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+SPDX_SCHEME = "https://spdx.org/licenses"
+
+Transform = Callable[[Any, "Rule", Context], Any]
+TRANSFORMS: dict[str, Transform] = {}
+# Transforms that fill several fields return a dict {field: value}; the rule lists the fields.
+PATCH_TRANSFORMS: set[Transform] = set()
+
+
+def transform(name: str, *, patch: bool = False) -> Callable[[Transform], Transform]:
+    def register(fn: Transform) -> Transform:
+        if name in TRANSFORMS:
+            raise RegistryError(f"transform {name!r} is registered twice")
+        TRANSFORMS[name] = fn
+        if patch:
+            PATCH_TRANSFORMS.add(fn)
+        return fn
+
+    return register
+
+
+def get(name: str) -> Transform:
+    try:
+        return TRANSFORMS[name]
+    except KeyError:
+        known = ", ".join(sorted(TRANSFORMS))
+        raise RegistryError(f"unknown transform {name!r}; known transforms: {known}") from None
+
+
+# --- small readers shared by the transforms ---------------------------------------------
+
+
+def text_of(el: Any) -> str:
+    value = el.text if el.text is not None and len(el) == 0 else "".join(el.itertext())
+    return " ".join(value.split()) if value else ""
+
+
+def _ns(el: Any) -> str:
+    tag = el.tag
+    return tag[: tag.index("}") + 1] if tag[0] == "{" else ""
+
+
+def _child(el: Any, local: str) -> Any:
+    return el.find(_ns(el) + local)
+
+
+def _children(el: Any, local: str) -> list[Any]:
+    return el.findall(_ns(el) + local)
+
+
+def _child_text(el: Any, local: str) -> str:
+    c = _child(el, local)
+    return text_of(c) if c is not None else ""
+
+
+def language_tag(raw: str | None, rule: Rule) -> str | None:
+    """ISO 639-2/3 codes and ``en_US`` spellings into BCP 47 (``en``, ``en-US``)."""
+    if not raw:
+        return None
+    text = raw.strip().replace("_", "-")
+    if not text:
+        return None
+    base, _, rest = text.partition("-")
+    table = rule.tables.get("languages", {})
+    mapped = table.get(base.lower(), base.lower())
+    if not re.fullmatch(r"[a-z]{2,3}", mapped):
+        return None
+    return f"{mapped}-{rest.upper() if len(rest) == 2 else rest}" if rest else mapped
+
+
+def lang_string(el: Any, rule: Rule, text: str | None = None) -> dict[str, Any] | None:
+    value = text if text is not None else text_of(el)
+    if not value:
+        return None
+    lang = language_tag(el.get(XML_LANG), rule)
+    return {"value": value, "lang": lang} if lang else {"value": value}
+
+
+def report_invalid(ctx: Context, el: Any, exc: identifiers.InvalidIdentifier) -> object:
+    ctx.issue(
+        Severity.WARNING,
+        f"id.invalid-{exc.kind.lower()}",
+        f"{exc.kind} {exc.value!r} is not written: {exc.reason}",
+        el,
+        exc.value,
+    )
+    return HANDLED
+
+
+# --- plain values -------------------------------------------------------------------------
+
+
+@transform("text")
+def _text(el: Any, rule: Rule, ctx: Context) -> Any:
+    return text_of(el) or None
+
+
+@transform("lang_text")
+def _lang_text(el: Any, rule: Rule, ctx: Context) -> Any:
+    return lang_string(el, rule)
+
+
+@transform("lookup")
+def _lookup(el: Any, rule: Rule, ctx: Context) -> Any:
+    """The value's row in the rule's table (case and surrounding space ignored)."""
+    value = text_of(el) or el.get(rule.options.get("attribute", ""), "")
+    return rule.table.get(value.strip().lower()) if value else None
+
+
+@transform("lookup_attribute")
+def _lookup_attribute(el: Any, rule: Rule, ctx: Context) -> Any:
+    """Look up an attribute's value (``resourceTypeGeneral``, ``oaire:resourceType/@uri``)."""
+    for attribute in rule.options.get("attributes", []):
+        value = el.get(attribute)
+        if value:
+            hit = rule.table.get(value.strip().lower())
+            if hit is not None:
+                return hit
+    return None
+
+
+@transform("language")
+def _language(el: Any, rule: Rule, ctx: Context) -> Any:
+    tag = language_tag(text_of(el), rule)
+    if tag is None and text_of(el):
+        ctx.issue(Severity.WARNING, "map.unknown-language", f"language {text_of(el)!r} is not an ISO 639 code", el, text_of(el))
+        return HANDLED
+    return tag
+
+
+@transform("date")
+def _date(el: Any, rule: Rule, ctx: Context) -> Any:
+    raw = text_of(el)
+    if not raw or raw.startswith("info:"):
+        return None
+    try:
+        span = dates.normalise(raw, rule.tables.get("month_names", {}))
+    except dates.InvalidDate as exc:
+        ctx.issue(Severity.WARNING, "map.bad-date", f"date not written: {exc}", el, raw)
+        return HANDLED
+    return span.start or span.end
+
+
+@transform("embargo_end")
+def _embargo_end(el: Any, rule: Rule, ctx: Context) -> Any:
+    """``info:eu-repo/date/embargoEnd/2019-05-31`` (OpenAIRE Literature Guidelines 3, dc:date)."""
+    m = re.match(r"^info:eu-repo/date/embargoEnd/(.+)$", text_of(el))
+    if not m:
+        return None
+    try:
+        span = dates.normalise(m.group(1), rule.tables.get("month_names", {}), date_only=True)
+    except dates.InvalidDate as exc:
+        ctx.issue(Severity.WARNING, "map.bad-date", f"embargo end not written: {exc}", el, text_of(el))
+        return HANDLED
+    return span.start
+
+
+@transform("datacite_date")
+def _datacite_date(el: Any, rule: Rule, ctx: Context) -> Any:
+    """A DataCite ``date`` with its ``dateType``, as a Product ``Dates/*`` range (RKMS-ISO8601
+    ranges ``start/end`` keep both ends)."""
+    kind = rule.table.get((el.get("dateType") or "").lower())
+    raw = text_of(el)
+    if kind is None or not raw:
+        return None
+    try:
+        span = dates.normalise(raw, rule.tables.get("month_names", {}))
+    except dates.InvalidDate as exc:
+        ctx.issue(Severity.WARNING, "map.bad-date", f"{el.get('dateType')} date not written: {exc}", el, raw)
+        return HANDLED
+    rng = {"start": span.start} if span.start else {}
+    if span.end:
+        rng["end"] = span.end
+    return {kind: rng}
+
+
+# --- people and organisations -------------------------------------------------------------
+
+
+def _person(display: str, rule: Rule, family: str = "", given: str = "") -> dict[str, Any]:
+    if not family and not given:
+        f, g = names.split(display, rule.tables.get("name_particles", {}))
+        family, given = f or "", g or ""
+    name = {k: v for k, v in (("family", family), ("given", given)) if v}
+    return {"name": name} if name else {}
+
+
+@transform("person_name")
+def _person_name(el: Any, rule: Rule, ctx: Context) -> Any:
+    """``dc:creator``: a person's display name, split into family and given names."""
+    display = text_of(el)
+    if not display:
+        return None
+    return {"display_name": display, "person": _person(display, rule)}
+
+
+def _org(name: str, el: Any | None = None, rule: Rule | None = None) -> dict[str, Any]:
+    org: dict[str, Any] = {}
+    if name:
+        org["name"] = name
+        lang = language_tag(el.get(XML_LANG), rule) if el is not None and rule is not None else None
+        if lang:
+            org["name_lang"] = lang
+    return org
+
+
+def _org_identifier(org: dict[str, Any], scheme: str, value: str, rule: Rule, ctx: Context, el: Any) -> None:
+    """Put an organisation identifier in its typed slot (ROR, GRID, ISNI, FundRef)."""
+    slot = rule.tables.get("organisation_identifier_schemes", {}).get(scheme.strip().lower())
+    if slot is None:
+        if value:
+            org.setdefault("identifiers", []).append({"type": scheme or "unknown", "value": value})
+        return
+    try:
+        normalised = identifiers.NORMALISERS[slot](value)
+    except identifiers.InvalidIdentifier as exc:
+        report_invalid(ctx, el, exc)
+        return
+    org.setdefault(slot, normalised)
+
+
+def _affiliations(el: Any, rule: Rule, ctx: Context) -> list[dict[str, Any]]:
+    out = []
+    for aff in _children(el, "affiliation"):
+        org = _org(text_of(aff), aff, rule)
+        ident = aff.get("affiliationIdentifier")
+        if ident:
+            scheme = aff.get("affiliationIdentifierScheme") or ""
+            if not scheme and "ror.org" in ident:
+                scheme = "ROR"
+            _org_identifier(org, scheme, ident, rule, ctx, aff)
+        if org:
+            out.append(org)
+    return out
+
+
+def _is_organisation(el: Any, display: str, rule: Rule) -> bool:
+    name_el = _child(el, "creatorName") if _child(el, "creatorName") is not None else _child(el, "contributorName")
+    kind = (name_el.get("nameType") if name_el is not None else None) or ""
+    if kind:
+        return kind == "Organizational"
+    # kernel 2 and 3 have no nameType: decide by the name's shape and the identifiers it carries
+    if _child(el, "givenName") is not None or _child(el, "familyName") is not None or "," in display:
+        return False
+    for nid in _children(el, "nameIdentifier"):
+        if (nid.get("nameIdentifierScheme") or "").upper() in ("ROR", "GRID"):
+            return True
+    words = set(re.findall(r"\w+", display.lower()))
+    return bool(words & set(rule.tables.get("organisation_words", {})))
+
+
+def _contributor(el: Any, rule: Rule, ctx: Context, name_local: str) -> Any:
+    name_el = _child(el, name_local)
+    display = text_of(name_el) if name_el is not None else ""
+    given, family = _child_text(el, "givenName"), _child_text(el, "familyName")
+    if not display and (family or given):
+        display = f"{family}, {given}".strip(", ")
+    if not display:
+        ctx.issue(Severity.WARNING, "map.nameless-contributor", "a creator or contributor without a name is not written", el)
+        return HANDLED
+    affiliations = _affiliations(el, rule, ctx)
+    if _is_organisation(el, display, rule):
+        org = _org(display, name_el, rule)
+        for nid in _children(el, "nameIdentifier"):
+            _org_identifier(org, nid.get("nameIdentifierScheme") or "", text_of(nid), rule, ctx, nid)
+        result: dict[str, Any] = {"display_name": display, "org_unit": org}
+        if affiliations:
+            ctx.issue(Severity.INFO, "map.not-mapped", f"affiliations of the organisation {display!r} have no place in the profile", el)
+        return result
+    person = _person(display, rule, family, given)
+    for nid in _children(el, "nameIdentifier"):
+        scheme = (nid.get("nameIdentifierScheme") or "").strip()
+        value = text_of(nid)
+        slot = rule.tables.get("person_identifier_schemes", {}).get(scheme.lower())
+        if slot is None and "orcid.org/" in value:
+            slot = "orcid"
+        if slot is None:
+            if value:
+                person.setdefault("identifiers", []).append({"type": nid.get("schemeURI") or scheme or "unknown", "value": value})
+            continue
+        try:
+            normalised = identifiers.NORMALISERS[slot](value)
+        except identifiers.InvalidIdentifier as exc:
+            report_invalid(ctx, nid, exc)
+            continue
+        if slot == "orcid" and person.get("orcid") not in (None, normalised):
+            person.setdefault("alternative_orcids", []).append(normalised)
+        else:
+            person[slot] = normalised
+    result = {"display_name": display, "person": person}
+    if affiliations:
+        result["affiliations"] = affiliations
+    return result
+
+
+@transform("datacite_creator")
+def _datacite_creator(el: Any, rule: Rule, ctx: Context) -> Any:
+    """A DataCite ``creator``: a person (with ORCID, ISNI and affiliations) or, when the name
+    is organisational, an OrgUnit: never a Person."""
+    return _contributor(el, rule, ctx, "creatorName")
+
+
+@transform("datacite_contributor")
+def _datacite_contributor(el: Any, rule: Rule, ctx: Context) -> Any:
+    return _contributor(el, rule, ctx, "contributorName")
+
+
+@transform("publisher")
+def _publisher(el: Any, rule: Rule, ctx: Context) -> Any:
+    """A publisher as an OrgUnit; DataCite 4.5 adds ``publisherIdentifier`` (often ROR)."""
+    display = text_of(el)
+    if not display:
+        return None
+    org = _org(display, el, rule)
+    ident = el.get("publisherIdentifier")
+    if ident:
+        _org_identifier(org, el.get("publisherIdentifierScheme") or ("ROR" if "ror.org" in ident else ""), ident, rule, ctx, el)
+    return {"display_name": display, "org_unit": org}
+
+
+# --- identifiers --------------------------------------------------------------------------
+
+_ID_FIELDS = {"issn": "issns", "isbn": "isbns"}
+
+
+@transform("identifier", patch=True)
+def _identifier(el: Any, rule: Rule, ctx: Context) -> Any:
+    """An untyped identifier (``dc:identifier``), recognised by its spelling."""
+    raw = text_of(el)
+    try:
+        found = identifiers.recognise(raw)
+    except identifiers.InvalidIdentifier as exc:
+        return report_invalid(ctx, el, exc)
+    if found is None:
+        return None
+    target = _ID_FIELDS.get(found.kind, found.kind)
+    return {target: [found.value] if target.endswith("s") else found.value}
+
+
+@transform("typed_identifier", patch=True)
+def _typed_identifier(el: Any, rule: Rule, ctx: Context) -> Any:
+    """A DataCite ``identifier`` or ``alternateIdentifier`` with its type attribute; the
+    rule's table says which model field each identifier type goes to."""
+    kind = el.get("identifierType") or el.get("alternateIdentifierType") or el.get("relatedIdentifierType") or ""
+    slot = rule.table.get(kind.strip().lower())
+    raw = text_of(el)
+    if slot is None or not raw:
+        return None
+    target = _ID_FIELDS.get(slot, slot)
+    try:
+        value = identifiers.NORMALISERS[slot](raw)
+    except identifiers.InvalidIdentifier as exc:
+        return report_invalid(ctx, el, exc)
+    return {target: [value] if target.endswith("s") else value}
+
+
+# --- subjects, rights, descriptions -------------------------------------------------------
+
+
+@transform("subject", patch=True)
+def _subject(el: Any, rule: Rule, ctx: Context) -> Any:
+    """A subject with a scheme and value URI becomes a ``Subject``; a classification code of
+    a scheme the table knows (``info:eu-repo/classification/ddc/...``) too; the rest are
+    keywords."""
+    raw = text_of(el)
+    if not raw:
+        return None
+    value_uri = el.get("valueURI") or el.get("valueUri")
+    scheme_uri = el.get("schemeURI") or el.get("subjectSchemeURI")
+    if value_uri and scheme_uri:
+        return {"subjects": [{"scheme": scheme_uri, "value": value_uri}]}
+    for prefix, scheme in rule.tables.get("classification_prefixes", {}).items():
+        if raw.lower().startswith(prefix):
+            return {"subjects": [{"scheme": scheme, "value": raw[len(prefix):].strip()}]}
+    if raw.startswith("info:"):
+        return None
+    return {"keywords": [lang_string(el, rule, raw)]}
+
+
+@transform("license")
+def _license(el: Any, rule: Rule, ctx: Context) -> Any:
+    """A licence URL (or a licence name) as ``License``: SPDX where the table knows the
+    licence, the URL itself otherwise."""
+    candidates = [el.get("rightsURI"), el.get("uri"), el.get("rightsIdentifier"), text_of(el)]
+    table = rule.table
+    for raw in candidates:
+        if not raw:
+            continue
+        key = raw.strip().lower().rstrip("/")
+        key = re.sub(r"^https?://(www\.)?", "", key)
+        spdx = table.get(key)
+        if spdx is not None:
+            return {"scheme": SPDX_SCHEME, "value": f"{SPDX_SCHEME}/{spdx}"}
+    for raw in candidates[:3] + [text_of(el)]:
+        if raw and re.match(r"^https?://\S+$", raw.strip()) and not raw.startswith("info:"):
+            if "purl.org/coar/access_right" in raw:
+                return None
+            return {"scheme": rule.options.get("url_scheme", "http://purl.org/dc/terms/license"), "value": raw.strip()}
+    return None
+
+
+@transform("access_right")
+def _access_right(el: Any, rule: Rule, ctx: Context) -> Any:
+    """``info:eu-repo/semantics/openAccess`` or a COAR URI, in the text or ``rightsURI``."""
+    for raw in (el.get("rightsURI"), el.get("uri"), text_of(el)):
+        if raw:
+            hit = rule.table.get(raw.strip().lower())
+            if hit is not None:
+                return hit
+    return None
+
+
+# --- where it was published ---------------------------------------------------------------
+
+
+@transform("citation", patch=True)
+def _citation(el: Any, rule: Rule, ctx: Context) -> Any:
+    """A bibliographic citation line (OJS ``Journal; Vol. 28 No. 1 (2021); 1-18``, Zenodo
+    ``Journal, 28(1), 1-18, (2021-01-01)``) parsed with the rule's patterns."""
+    raw = text_of(el)
+    for pattern in rule.patterns:
+        m = pattern.match(raw)
+        if not m:
+            continue
+        parts = {k: v.strip() for k, v in m.groupdict().items() if v and v.strip()}
+        title = parts.pop("title", None)
+        out: dict[str, Any] = {k: v for k, v in parts.items() if k in rule.to}
+        if title:
+            container = {"titles": [lang_string(el, rule, title)]}
+            out["published_in"] = container
+        return out or None
+    return None
+
+
+@transform("container_issn")
+def _container_issn(el: Any, rule: Rule, ctx: Context) -> Any:
+    """An ISSN given for the journal (``dc:source`` holding only an ISSN, DataCite
+    ``relatedIdentifier`` of type ISSN with IsPublishedIn/IsPartOf)."""
+    raw = text_of(el)
+    if not re.match(r"^(?:e?issn:?\s*)?\d{4}-?\d{3}[\dXx]$", raw, re.I):
+        return None
+    try:
+        return {"issns": [identifiers.issn(raw)]}
+    except identifiers.InvalidIdentifier as exc:
+        return report_invalid(ctx, el, exc)
+
+
+@transform("related_container")
+def _related_container(el: Any, rule: Rule, ctx: Context) -> Any:
+    """A DataCite ``relatedIdentifier`` naming the journal or the whole this is part of."""
+    kind = (el.get("relatedIdentifierType") or "").lower()
+    slot = rule.table.get(kind)
+    raw = text_of(el)
+    if slot is None or not raw:
+        return None
+    try:
+        value = identifiers.NORMALISERS[slot](raw)
+    except identifiers.InvalidIdentifier as exc:
+        return report_invalid(ctx, el, exc)
+    field = _ID_FIELDS.get(slot, slot)
+    return {field: [value] if field.endswith("s") else value}
+
+
+@transform("related_item", patch=True)
+def _related_item(el: Any, rule: Rule, ctx: Context) -> Any:
+    """A DataCite 4.4+ ``relatedItem`` (IsPublishedIn): the container's title, identifier and
+    type, and this output's volume, issue, number, edition and pages."""
+    container: dict[str, Any] = {}
+    titles = [lang_string(t, rule) for t in el.iter(_ns(el) + "title")]
+    titles = [t for t in titles if t]
+    if titles:
+        container["titles"] = titles
+    ident = _child(el, "relatedItemIdentifier")
+    if ident is not None and text_of(ident):
+        slot = rule.tables.get("container_identifier_types", {}).get((ident.get("relatedItemIdentifierType") or "").lower())
+        if slot is not None:
+            try:
+                value = identifiers.NORMALISERS[slot](text_of(ident))
+                field = _ID_FIELDS.get(slot, slot)
+                container[field] = [value] if field.endswith("s") else value
+            except identifiers.InvalidIdentifier as exc:
+                report_invalid(ctx, ident, exc)
+    general = el.get("relatedItemType")
+    if general:
+        ctype = rule.tables.get("datacite_resource_types", {}).get(general.lower())
+        if ctype:
+            container["type"] = ctype
+    out: dict[str, Any] = {rule.to[0]: container} if container else {}
+    for local, field in (("volume", "volume"), ("issue", "issue"), ("number", "number"), ("edition", "edition"), ("firstPage", "start_page"), ("lastPage", "end_page")):
+        value = _child_text(el, local)
+        if value and field in rule.to:
+            out[field] = value
+    year = _child_text(el, "publicationYear")
+    if year and "published_in" == rule.to[0]:
+        container.setdefault("publication_date", year)
+    return out or None
+
+
+# --- funding ------------------------------------------------------------------------------
+
+
+def _funder(name: str, ident: str, scheme: str, rule: Rule, ctx: Context, el: Any) -> dict[str, Any]:
+    org: dict[str, Any] = {"name": name} if name else {}
+    if ident:
+        if not scheme and "10.13039" in ident:
+            scheme = "Crossref Funder ID"
+        _org_identifier(org, scheme, ident, rule, ctx, el)
+    return org
+
+
+@transform("grant_agreement")
+def _grant_agreement(el: Any, rule: Rule, ctx: Context) -> Any:
+    """``info:eu-repo/grantAgreement/FUNDER/PROGRAMME/ID[/JURISDICTION/TITLE/ACRONYM]``
+    (OpenAIRE Literature Guidelines, Project Identifier) as a Funding with its funder."""
+    m = re.match(r"^info:eu-repo/grantAgreement/([^/]*)/([^/]*)/([^/]*)(?:/([^/]*))?(?:/([^/]*))?(?:/([^/]*))?", text_of(el))
+    if not m:
+        return None
+    funder_key, programme, award, _jurisdiction, title, acronym = m.groups()
+    known = rule.tables.get("funders", {}).get((funder_key or "").lower(), {})
+    funding: dict[str, Any] = {"entity": "Funding", "type": rule.options.get("funding_type")}
+    if award:
+        funding["identifiers"] = [{"type": rule.options["award_identifier_type"], "value": award}]
+    if title:
+        funding["names"] = [{"value": title}]
+    if acronym:
+        funding["acronym"] = acronym
+    funder = _funder(known.get("name", funder_key or ""), known.get("fundref", ""), "Crossref Funder ID", rule, ctx, el)
+    if funder_key and "name" in known:
+        funder["acronym"] = funder_key
+    if funder:
+        funding["funder"] = funder
+    if programme:
+        funding["part_of"] = {"entity": "Funding", "type": rule.options.get("programme_type"), "acronym": programme}
+    return funding
+
+
+@transform("datacite_funding")
+def _datacite_funding(el: Any, rule: Rule, ctx: Context) -> Any:
+    """A DataCite ``fundingReference`` (or OpenAIRE ``oaire:fundingReference``): funder name
+    and identifier, award number (with awardURI) and award title."""
+    name = _child_text(el, "funderName")
+    fid_el = _child(el, "funderIdentifier")
+    funder = _funder(
+        name,
+        text_of(fid_el) if fid_el is not None else "",
+        (fid_el.get("funderIdentifierType") or "") if fid_el is not None else "",
+        rule,
+        ctx,
+        fid_el if fid_el is not None else el,
+    )
+    funding: dict[str, Any] = {"entity": "Funding", "type": rule.options.get("funding_type")}
+    award_el = _child(el, "awardNumber")
+    if award_el is not None and text_of(award_el):
+        funding["identifiers"] = [{"type": rule.options["award_identifier_type"], "value": text_of(award_el)}]
+        uri = award_el.get("awardURI") or ""
+        if uri:
+            try:
+                found = identifiers.recognise(uri)
+            except identifiers.InvalidIdentifier:
+                found = None
+            if found is not None and found.kind == "doi":
+                funding["grant_doi"] = found.value
+            else:
+                funding["identifiers"].append({"type": rule.options["award_uri_type"], "value": uri})
+    award_title = _child(el, "awardTitle")
+    if award_title is not None and text_of(award_title):
+        funding["names"] = [lang_string(award_title, rule)]
+    if funder:
+        funding["funder"] = funder
+    if len(funding) <= 2:
+        return None
+    return funding
+
+
+# --- versions, sizes, formats -------------------------------------------------------------
+
+
+@transform("mime_type")
+def _mime_type(el: Any, rule: Rule, ctx: Context) -> Any:
+    raw = text_of(el) or el.get("mimeType") or ""
+    if not re.fullmatch(r"[a-z]+/[\w.+-]+", raw.strip().lower()):
+        return None
+    return {"mime_type": raw.strip().lower()}
+
+
+@transform("byte_size")
+def _byte_size(el: Any, rule: Rule, ctx: Context) -> Any:
+    """Only sizes in bytes fit ``Medium/Size`` (a non-negative integer); "12 pages" does not."""
+    m = re.fullmatch(r"(\d+)\s*(?:b|bytes?)?", text_of(el).lower())
+    return {"size": int(m.group(1))} if m else None
+
+
+@transform("known_loss")
+def _known_loss(el: Any, rule: Rule, ctx: Context) -> Any:
+    """A value the profile has no slot for, by design: reported as a known loss with the
+    reason the mapping gives (COAR version types, for example)."""
+    value = text_of(el)
+    ctx.issue(Severity.INFO, "map.known-loss", f"not mapped: {rule.options.get('reason', 'no place in the profile')}", el, value or None)
+    return HANDLED
+
+
+@transform("coar_uri")
+def _coar_uri(el: Any, rule: Rule, ctx: Context) -> Any:
+    """A COAR concept URI given as such (in the text or the rule's attributes), accepted when
+    the rule's table knows the concept."""
+    for raw in [el.get(a) for a in rule.options.get("attributes", [])] + [text_of(el)]:
+        if raw and raw.strip().lower() in rule.table:
+            return raw.strip()
+    return None
+
+
+@transform("embargo_date")
+def _embargo_date(el: Any, rule: Rule, ctx: Context) -> Any:
+    """An embargo's end as xs:date (``datacite:date[@dateType='Available']`` in OpenAIRE v4);
+    kept only when the access right turns out to be embargoed."""
+    try:
+        return dates.normalise(text_of(el), rule.tables.get("month_names", {}), date_only=True).start or None
+    except dates.InvalidDate:
+        return None
+
+
+@transform("container_title")
+def _container_title(el: Any, rule: Rule, ctx: Context) -> Any:
+    title = lang_string(el, rule)
+    return {"titles": [title]} if title else None
+
+
+@transform("medium")
+def _medium(el: Any, rule: Rule, ctx: Context) -> Any:
+    """A file link (``oaire:file``) with its MIME type."""
+    uri = text_of(el)
+    medium: dict[str, Any] = {}
+    if uri and re.match(r"^https?://\S+$", uri):
+        medium["uri"] = uri
+    mime = (el.get("mimeType") or "").strip().lower()
+    if re.fullmatch(r"[a-z]+/[\w.+-]+", mime):
+        medium["mime_type"] = mime
+    return medium or None

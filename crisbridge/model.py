@@ -1,0 +1,214 @@
+"""The neutral model: entities shaped like the OpenAIRE CERIF profile, knowing no XML or RDF.
+
+Field names are neutral (``titles``, ``creators``, ``abstracts``); the CERIF writer decides
+which element each becomes for each entity (a Publication's creators are ``Authors``, a
+Product's ``Creators``, a Patent's ``Inventors``), following the profile layout files in
+``mappings/profiles/``.
+
+Identifier values held here are already in the form the profile requires (bare DOI,
+``https://orcid.org/...``, spaced ISNI, ROR and FundRef URIs); the mapping normalises and
+checks them before they reach the model.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EntityKind(str, Enum):
+    PUBLICATION = "Publication"
+    PRODUCT = "Product"
+    PATENT = "Patent"
+    PERSON = "Person"
+    ORGUNIT = "OrgUnit"
+    PROJECT = "Project"
+    FUNDING = "Funding"
+
+    @property
+    def collection(self) -> str:
+        """The plural used in ids and OAI identifiers (``Publications/...``)."""
+        return "Fundings" if self is EntityKind.FUNDING else f"{self.value}s"
+
+
+class LangString(_Model):
+    value: str
+    lang: str | None = None
+
+
+class Classification(_Model):
+    """A URI from a scheme (``Subject``, ``License``, ``Status`` in the profile)."""
+
+    scheme: str
+    value: str
+
+
+class GenericIdentifier(_Model):
+    """An identifier with no typed element of its own (``Identifier type="..."``)."""
+
+    type: str
+    value: str
+
+
+class DateRange(_Model):
+    """A date or a range, each end in a lexical form the profile accepts."""
+
+    start: str | None = None
+    end: str | None = None
+
+
+class PersonName(_Model):
+    family: str | None = None
+    given: str | None = None
+
+
+class OrgUnit(_Model):
+    entity: Literal["OrgUnit"] = "OrgUnit"
+    id: str | None = None
+    name: str | None = None
+    name_lang: str | None = None
+    acronym: str | None = None
+    ror: str | None = None
+    grid: str | None = None
+    isni: str | None = None
+    fundref: str | None = None
+    identifiers: list[GenericIdentifier] = Field(default_factory=list)
+    part_of: OrgUnit | None = None
+
+
+class Person(_Model):
+    entity: Literal["Person"] = "Person"
+    id: str | None = None
+    name: PersonName | None = None
+    orcid: str | None = None
+    alternative_orcids: list[str] = Field(default_factory=list)
+    isni: str | None = None
+    researcher_id: str | None = None
+    scopus_author_id: str | None = None
+    identifiers: list[GenericIdentifier] = Field(default_factory=list)
+    electronic_addresses: list[str] = Field(default_factory=list)
+    affiliations: list[OrgUnit] = Field(default_factory=list)
+
+
+class Contributor(_Model):
+    """An author, editor, creator or inventor: a person with the affiliations they gave for
+    this work, or an organisation (never both)."""
+
+    display_name: str | None = None
+    person: Person | None = None
+    org_unit: OrgUnit | None = None
+    affiliations: list[OrgUnit] = Field(default_factory=list)
+
+
+class Funding(_Model):
+    entity: Literal["Funding"] = "Funding"
+    id: str | None = None
+    type: str | None = None
+    acronym: str | None = None
+    names: list[LangString] = Field(default_factory=list)
+    grant_doi: str | None = None
+    identifiers: list[GenericIdentifier] = Field(default_factory=list)
+    funder: OrgUnit | None = None
+    part_of: Funding | None = None
+    duration: DateRange | None = None
+    oa_mandate: str | None = None
+
+
+class Project(_Model):
+    entity: Literal["Project"] = "Project"
+    id: str | None = None
+    acronym: str | None = None
+    titles: list[LangString] = Field(default_factory=list)
+    identifiers: list[GenericIdentifier] = Field(default_factory=list)
+    start_date: str | None = None
+    end_date: str | None = None
+    funded_by: list[Funding] = Field(default_factory=list)
+
+
+class Medium(_Model):
+    """A file or other rendering of the output (``FileLocations/Medium``)."""
+
+    uri: str | None = None
+    mime_type: str | None = None
+    size: int | None = None
+    titles: list[LangString] = Field(default_factory=list)
+
+
+class ResearchOutput(_Model):
+    """Fields shared by Publication, Product and Patent; each writer uses those its entity has
+    a place for and reports the rest as not mapped."""
+
+    id: str | None = None
+    type: str | None = None
+    languages: list[str] = Field(default_factory=list)
+    titles: list[LangString] = Field(default_factory=list)
+    subtitles: list[LangString] = Field(default_factory=list)
+    name_abbreviations: list[LangString] = Field(default_factory=list)
+    version_info: list[LangString] = Field(default_factory=list)
+    published_in: Publication | None = None
+    part_of: ResearchOutput_ | None = None
+    publication_date: str | None = None
+    number: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    edition: str | None = None
+    start_page: str | None = None
+    end_page: str | None = None
+    doi: str | None = None
+    handle: str | None = None
+    pmcid: str | None = None
+    isi_number: str | None = None
+    scopus_number: str | None = None
+    issns: list[str] = Field(default_factory=list)
+    isbns: list[str] = Field(default_factory=list)
+    url: str | None = None
+    urn: str | None = None
+    ark: str | None = None
+    zdb_id: str | None = None
+    patent_number: str | None = None
+    creators: list[Contributor] = Field(default_factory=list)
+    editors: list[Contributor] = Field(default_factory=list)
+    publishers: list[Contributor] = Field(default_factory=list)
+    licenses: list[Classification] = Field(default_factory=list)
+    subjects: list[Classification] = Field(default_factory=list)
+    keywords: list[LangString] = Field(default_factory=list)
+    abstracts: list[LangString] = Field(default_factory=list)
+    originates_from: list[Annotated[Union[Funding, Project], Field(discriminator="entity")]] = Field(default_factory=list)
+    access: str | None = None
+    access_end_date: str | None = None
+    dates: dict[str, DateRange] = Field(default_factory=dict)
+    media: list[Medium] = Field(default_factory=list)
+
+
+class Publication(ResearchOutput):
+    entity: Literal["Publication"] = "Publication"
+
+
+class Product(ResearchOutput):
+    entity: Literal["Product"] = "Product"
+
+
+class Patent(ResearchOutput):
+    entity: Literal["Patent"] = "Patent"
+
+
+ResearchOutput_ = Annotated[Union[Publication, Product, Patent], Field(discriminator="entity")]
+Entity = Annotated[
+    Union[Publication, Product, Patent, Person, OrgUnit, Project, Funding],
+    Field(discriminator="entity"),
+]
+
+OUTPUT_CLASSES: dict[EntityKind, type[ResearchOutput]] = {
+    EntityKind.PUBLICATION: Publication,
+    EntityKind.PRODUCT: Product,
+    EntityKind.PATENT: Patent,
+}
+
+for _cls in (OrgUnit, Funding, ResearchOutput, Publication, Product, Patent):
+    _cls.model_rebuild()

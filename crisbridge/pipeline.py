@@ -1,0 +1,171 @@
+"""Conversion of source records into CERIF entities: the library's main entry points.
+
+    >>> from crisbridge import Converter
+    >>> result = Converter().convert_one(Path("record.xml"))
+    >>> result.status, result.entities[0].id, result.xml
+
+A ``Converter`` holds the compiled mappings and the writer; it is cheap to call per record
+and safe to reuse. ``convert`` streams results for many inputs.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from crisbridge.issues import Issue, Location, Severity
+from crisbridge.mapping import registry
+from crisbridge.mapping.build import build_output, entity_id
+from crisbridge.mapping.context import Context
+from crisbridge.model import EntityKind, ResearchOutput
+from crisbridge.readers import SourceRecord, read_inputs, read_records
+from crisbridge.report import RecordReport, Status
+from crisbridge.writers.cerif import CerifWriter
+
+
+@dataclass(slots=True)
+class EntityOutput:
+    """One top-level CERIF entity written from a record."""
+
+    id: str
+    kind: EntityKind
+    entity: ResearchOutput
+    element: Any  # lxml element in the profile namespace
+
+    @property
+    def xml(self) -> bytes:
+        return etree.tostring(self.element, encoding="utf-8")
+
+
+@dataclass(slots=True)
+class RecordResult:
+    """What became of one source record."""
+
+    source: str
+    source_id: str | None
+    status: Status
+    oai_identifier: str | None = None
+    datestamp: str | None = None
+    entities: list[EntityOutput] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    deleted_ids: list[str] = field(default_factory=list)
+
+    @property
+    def xml(self) -> bytes:
+        """The CERIF XML of the record's first entity (empty when none was written)."""
+        return self.entities[0].xml if self.entities else b""
+
+    def report(self) -> RecordReport:
+        return RecordReport(
+            source=self.source,
+            source_id=self.source_id,
+            status=self.status,
+            entities=[e.id for e in self.entities] or list(self.deleted_ids),
+            issues=list(self.issues),
+        )
+
+
+class Converter:
+    """Source records -> CERIF entities, with one compiled mapping per source format."""
+
+    def __init__(
+        self,
+        cerif_version: str = "1.2",
+        mapping_files: Iterable[Path] = (),
+        source_format: str = "auto",
+    ) -> None:
+        self.cerif_version = cerif_version
+        self.mapping_files = tuple(Path(p) for p in mapping_files)
+        registry.check_overrides(self.mapping_files)
+        self.source_format = source_format
+        self.writer = CerifWriter(cerif_version)
+        # The entity kind is decided with the current profile's type lists (1.2); the writer
+        # narrows the type for an older version.
+        self.kind_profile = registry.profile("1.2")
+
+    # -- entry points -------------------------------------------------------------------
+
+    def convert(self, inputs: Iterable[str | Path]) -> Iterator[RecordResult | Issue]:
+        """Results for every record of every input (files, folders, ``-``); an ``Issue`` is
+        yielded for notes about a file (a resumption token, an OAI-PMH error)."""
+        for rec in read_inputs([str(i) for i in inputs], self.source_format):
+            yield from self._result_or_notes(rec)
+
+    def convert_one(self, data: bytes | str | Path | Any, source: str = "<record>") -> RecordResult:
+        """Convert one record given as bytes, an XML string, a path or an lxml element."""
+        if isinstance(data, Path):
+            stream: Any = data.open("rb")
+            source = str(data) if source == "<record>" else source
+        elif isinstance(data, bytes):
+            stream = io.BytesIO(data)
+        elif isinstance(data, str):
+            stream = io.BytesIO(data.encode("utf-8"))
+        else:
+            from crisbridge.readers import format_of, unwrap
+
+            payload = unwrap(data)
+            fmt = format_of(payload) if self.source_format == "auto" else self.source_format
+            return self.convert_record(SourceRecord(source=source, position=1, payload=payload, format=fmt))
+        try:
+            for rec in read_records(source, stream, self.source_format):
+                if rec.format in ("oai-note", "oai-error"):
+                    continue
+                return self.convert_record(rec)
+        finally:
+            stream.close()
+        return RecordResult(source, None, Status.FAILED, issues=[Issue(code="input.no-record", severity=Severity.ERROR, message=f"{source}: no record found", location=Location(file=source))])
+
+    def iter_bytes(self, records: Iterable[tuple[str, bytes]]) -> Iterator[RecordResult | Issue]:
+        """Results for (source name, document bytes) pairs; used by the parallel workers."""
+        for name, data in records:
+            for rec in read_records(name, io.BytesIO(data), self.source_format):
+                yield from self._result_or_notes(rec)
+
+    # -- one record ---------------------------------------------------------------------
+
+    def _result_or_notes(self, rec: SourceRecord) -> Iterator[RecordResult | Issue]:
+        if rec.format in ("oai-note", "oai-error"):
+            yield from rec.notes
+            return
+        yield self.convert_record(rec)
+
+    def convert_record(self, rec: SourceRecord) -> RecordResult:
+        if rec.problem is not None:
+            return RecordResult(rec.source, rec.oai_identifier, Status.FAILED, rec.oai_identifier, rec.datestamp, issues=[rec.problem])
+        if rec.deleted:
+            return self._deleted(rec)
+        if rec.format == "cerif":
+            issue = Issue(code="input.unsupported-format", severity=Severity.ERROR,
+                          message=f"{rec.source}: CERIF XML as input is not read yet (CERIF -> CERIF has nothing to convert)",
+                          location=Location(file=rec.source, record=rec.oai_identifier))
+            return RecordResult(rec.source, rec.oai_identifier, Status.FAILED, rec.oai_identifier, rec.datestamp, issues=[issue])
+        assert rec.format is not None
+        mapping = registry.compiled(rec.format, self.mapping_files)
+        root = rec.payload
+        source_id = rec.oai_identifier or mapping.source_id(root) or f"{rec.source}#{rec.position}"
+        ctx = Context(rec.source, source_id, root)
+        mapping.apply(root, ctx)
+        entity = build_output(ctx, mapping, self.kind_profile, source_id)
+        if entity is None:
+            return RecordResult(rec.source, source_id, Status.FAILED, rec.oai_identifier, rec.datestamp, issues=ctx.issues)
+        element, write_issues = self.writer.write(entity, record=source_id, file=rec.source)
+        issues = ctx.issues + write_issues
+        kind = EntityKind(entity.entity)  # type: ignore[attr-defined]
+        assert entity.id is not None
+        return RecordResult(rec.source, source_id, Status.CONVERTED, rec.oai_identifier, rec.datestamp,
+                            entities=[EntityOutput(entity.id, kind, entity, element)], issues=issues)
+
+    def _deleted(self, rec: SourceRecord) -> RecordResult:
+        """A deleted source record becomes a deleted header. Without metadata its entity type
+        is unknown; the Publication id it would have had is used, and the report says so."""
+        key = rec.oai_identifier or f"{rec.source}#{rec.position}"
+        issue = Issue(code="oai.deleted", severity=Severity.INFO,
+                      message="deleted in the source; written as a deleted header (its entity type is unknown without metadata: Publications/ assumed)",
+                      location=Location(file=rec.source, record=rec.oai_identifier))
+        return RecordResult(rec.source, key, Status.DELETED, rec.oai_identifier, rec.datestamp,
+                            issues=[issue], deleted_ids=[entity_id(EntityKind.PUBLICATION, key)])

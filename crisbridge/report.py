@@ -1,0 +1,80 @@
+"""The report: one entry per source record, a summary, and the exit code they imply.
+
+``records == converted + deleted + failed`` always holds: every record read gets exactly one
+entry, and a failed record's entry says why.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from crisbridge.issues import Issue, Severity
+
+
+class Status(str, Enum):
+    CONVERTED = "converted"
+    DELETED = "deleted"
+    FAILED = "failed"
+
+
+class RecordReport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    source: str
+    source_id: str | None = None
+    status: Status
+    entities: list[str] = Field(default_factory=list)
+    issues: list[Issue] = Field(default_factory=list)
+
+
+class Summary(BaseModel):
+    records: int = 0
+    converted: int = 0
+    deleted: int = 0
+    failed: int = 0
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+
+
+class Report(BaseModel):
+    """Owns the exit code: 0 when every record converted without errors, 1 otherwise."""
+
+    summary: Summary = Field(default_factory=Summary)
+    records: list[RecordReport] = Field(default_factory=list)
+    notes: list[Issue] = Field(default_factory=list, description="Issues about input files rather than records.")
+
+    def add(self, entry: RecordReport) -> None:
+        s = self.summary
+        s.records += 1
+        if entry.status is Status.CONVERTED:
+            s.converted += 1
+        elif entry.status is Status.DELETED:
+            s.deleted += 1
+        else:
+            s.failed += 1
+        for issue in entry.issues:
+            self._count(issue)
+        self.records.append(entry)
+
+    def note(self, issue: Issue) -> None:
+        self._count(issue)
+        self.notes.append(issue)
+
+    def _count(self, issue: Issue) -> None:
+        if issue.severity is Severity.ERROR:
+            self.summary.errors += 1
+        elif issue.severity is Severity.WARNING:
+            self.summary.warnings += 1
+        else:
+            self.summary.infos += 1
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.summary.failed == 0 and self.summary.errors == 0 else 1
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
