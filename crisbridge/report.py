@@ -78,3 +78,43 @@ class Report(BaseModel):
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
+
+
+class ReportStream:
+    """Writes the report as records arrive, holding only the summary in memory, so a batch of
+    millions of records keeps a flat memory profile. The JSON has the same shape as
+    ``Report.to_json()``."""
+
+    def __init__(self, out: Any) -> None:
+        import json
+
+        self._json = json
+        self.out = out
+        self.tally = Report()
+        self._first = True
+        out.write('{"records": [\n')
+
+    def add(self, entry: RecordReport) -> None:
+        self.tally.add(entry)
+        self.tally.records.clear()
+        if not self._first:
+            self.out.write(",\n")
+        self._first = False
+        self.out.write(self._json.dumps(entry.model_dump(mode="json", exclude_none=True), ensure_ascii=False))
+
+    def note(self, issue: Issue) -> None:
+        self.tally.note(issue)
+
+    def close(self) -> None:
+        notes = [n.model_dump(mode="json", exclude_none=True) for n in self.tally.notes]
+        self.out.write('\n],\n"notes": ' + self._json.dumps(notes, ensure_ascii=False))
+        self.out.write(',\n"summary": ' + self._json.dumps(self.tally.summary.model_dump()) + "}\n")
+        self.out.flush()
+
+    @property
+    def summary(self) -> Summary:
+        return self.tally.summary
+
+    @property
+    def exit_code(self) -> int:
+        return self.tally.exit_code

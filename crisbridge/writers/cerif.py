@@ -9,6 +9,7 @@ silently dropped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -55,6 +56,9 @@ class CerifWriter:
         self.type_ns = self.profile.tables["type_vocabularies"]
         self.fallback_ids = self.profile.tables.get("identifier_fallback", {})
         self._broader = shared_tables().get("coar_broader", {})
+        self._patterns = {k: re.compile(v) for k, v in self.profile.tables.get("identifier_patterns", {}).items()}
+        multilingual = self.profile.tables.get("multilingual", {})
+        self._default_lang = multilingual.get("unknown_language") if multilingual.get("lang_required") else None
 
     # -- public -------------------------------------------------------------------------
 
@@ -97,9 +101,17 @@ class CerifWriter:
     def _langs(self, name: str, values: list[LangString]) -> list[Build]:
         out: list[Build] = []
         for v in values:
-            attrs = {XML_LANG: v.lang} if v.lang else {}
+            lang = v.lang or self._default_lang
+            attrs = {XML_LANG: lang} if lang else {}
             out.append(lambda p, v=v, a=attrs: self._el(p, name, v.value, **a))
         return out
+
+    def _fits(self, name: str, value: str, sink: _Sink) -> bool:
+        pattern = self._patterns.get(name)
+        if pattern is None or pattern.fullmatch(value):
+            return True
+        sink.add(Severity.WARNING, "cerif.identifier-outside-version", f"{name} {value} is outside what profile {self.version} accepts; not written", name)
+        return False
 
     def _one(self, name: str, value: str | None) -> list[Build]:
         return [lambda p: self._el(p, name, value)] if value else []
@@ -202,8 +214,8 @@ class CerifWriter:
         holder = self._el(parent, "FileLocations")
         for m in media:
             el = self._el(holder, "Medium")
-            for t in m.titles:
-                self._el(el, "Title", t.value, **({XML_LANG: t.lang} if t.lang else {}))
+            for build in self._langs("Title", m.titles):
+                build(el)
             if m.uri:
                 self._el(el, "URI", m.uri)
             if m.mime_type:
@@ -247,8 +259,9 @@ class CerifWriter:
                     self._el(holder, "FirstNames", name.given)
 
             p["PersonName"] = [person_name]
-        p["ORCID"] = self._one("ORCID", person.orcid)
-        p["AlternativeORCID"] = self._texts("AlternativeORCID", person.alternative_orcids)
+        orcids = [o for o in [person.orcid, *person.alternative_orcids] if o and self._fits("ORCID", o, sink)]
+        p["ORCID"] = self._one("ORCID", orcids[0] if orcids else None)
+        p["AlternativeORCID"] = self._texts("AlternativeORCID", orcids[1:])
         p["ResearcherID"] = self._one("ResearcherID", person.researcher_id)
         p["ScopusAuthorID"] = self._one("ScopusAuthorID", person.scopus_author_id)
         p["ISNI"] = self._one("ISNI", person.isni)

@@ -1,0 +1,3 @@
+from crisbridge.cli import main
+
+main()

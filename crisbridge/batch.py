@@ -1,0 +1,117 @@
+"""Batch conversion over many inputs, on one core or several.
+
+Results come back as ``BatchItem``s: the record's report entry and its serialised entities,
+which is what the command line writes and what crosses process boundaries (lxml elements do
+not pickle). With ``workers > 1`` whole documents are handed to a process pool; results are
+yielded in input order, so the output is the same whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from lxml import etree
+
+from crisbridge.issues import Issue
+from crisbridge.pipeline import Converter, RecordResult
+from crisbridge.readers import expand_inputs
+from crisbridge.report import RecordReport
+
+
+@dataclass(slots=True)
+class BatchItem:
+    report: RecordReport
+    datestamp: str
+    outputs: list[tuple[str, str, bytes]] = field(default_factory=list)  # (id, entity kind, xml)
+    deleted_ids: list[str] = field(default_factory=list)
+
+
+def _datestamp(value: str | None, fallback: str) -> str:
+    """An OAI-PMH datestamp (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ)."""
+    if value and len(value) >= 10:
+        if len(value) >= 19 and value[10] == "T":
+            return value[:19] + "Z"
+        return value[:10]
+    return fallback
+
+
+def _file_stamp(name: str) -> str:
+    try:
+        mtime = os.stat(name).st_mtime
+    except OSError:
+        mtime = 0.0
+    return datetime.fromtimestamp(mtime, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def to_item(result: RecordResult, stamps: dict[str, str]) -> BatchItem:
+    stamp = stamps.get(result.source)
+    if stamp is None:
+        stamp = stamps[result.source] = _file_stamp(result.source)
+    return BatchItem(
+        report=result.report(),
+        datestamp=_datestamp(result.datestamp, stamp),
+        outputs=[(e.id, e.kind.value, etree.tostring(e.element, encoding="utf-8")) for e in result.entities],
+        deleted_ids=list(result.deleted_ids),
+    )
+
+
+# -- worker side ------------------------------------------------------------------------
+
+_WORKER: Converter | None = None
+
+
+def _init_worker(cerif_version: str, mapping_files: tuple[Path, ...], source_format: str) -> None:
+    global _WORKER
+    _WORKER = Converter(cerif_version, mapping_files, source_format)
+
+
+def _work(job: tuple[str, bytes | None]) -> list[BatchItem | Issue]:
+    assert _WORKER is not None
+    stamps: dict[str, str] = {}
+    out: list[BatchItem | Issue] = []
+    name, data = job
+    # a file that could not be read is read again here, where it becomes a failed record
+    results = _WORKER.iter_bytes([(name, data)]) if data is not None else _WORKER.convert([name])
+    for r in results:
+        out.append(to_item(r, stamps) if isinstance(r, RecordResult) else r)
+    return out
+
+
+def _documents(inputs: Iterable[str]) -> Iterator[tuple[str, bytes | None]]:
+    import sys
+
+    for name, path in expand_inputs(inputs):
+        if path is None:
+            yield name, sys.stdin.buffer.read()
+            continue
+        try:
+            yield name, path.read_bytes()
+        except OSError:
+            yield name, None
+
+
+def run(
+    converter: Converter,
+    inputs: Iterable[str],
+    workers: int = 1,
+) -> Iterator[BatchItem | Issue]:
+    """Every record's BatchItem (and file notes as Issues), in input order."""
+    if workers <= 1:
+        stamps: dict[str, str] = {}
+        for r in converter.convert(inputs):
+            yield to_item(r, stamps) if isinstance(r, RecordResult) else r
+        return
+    ctx = multiprocessing.get_context("spawn" if os.name == "nt" else "fork")
+    with ctx.Pool(
+        workers,
+        initializer=_init_worker,
+        initargs=(converter.cerif_version, converter.mapping_files, converter.source_format),
+    ) as pool:
+        for batch in pool.imap(_work, _documents(inputs), chunksize=1):
+            yield from batch
+

@@ -1,0 +1,189 @@
+from __future__ import annotations
+
+import io
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from crisbridge.errors import ConfigurationError, CrisbridgeError
+
+app = typer.Typer(
+    name="crisbridge",
+    help="Convert repository metadata (Dublin Core, DataCite, OpenAIRE) into OpenAIRE CERIF XML.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+mappings_app = typer.Typer(help="List, show, check and describe mapping files.", no_args_is_help=True)
+app.add_typer(mappings_app, name="mappings")
+
+
+class Target(str, Enum):
+    cerif = "cerif"
+    rdf = "rdf"
+    oai_dc = "oai_dc"
+    datacite = "datacite"
+
+
+class Source(str, Enum):
+    auto = "auto"
+    oai_dc = "oai_dc"
+    datacite = "datacite"
+    oai_openaire = "oai_openaire"
+    cerif = "cerif"
+    rdf = "rdf"
+
+
+class CerifVersion(str, Enum):
+    v12 = "1.2"
+    v11 = "1.1"
+
+
+class RdfFormat(str, Enum):
+    turtle = "turtle"
+    nt = "nt"
+    jsonld = "jsonld"
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"crisbridge: {message}", err=True)
+    return typer.Exit(2)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        from crisbridge._version import __version__
+
+        typer.echo(__version__)
+        raise typer.Exit(0)
+
+
+@app.command()
+def convert(
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders (every *.xml below) or - for standard input.")],
+    to: Annotated[Target, typer.Option("--to", help="Target format.")] = Target.cerif,
+    from_: Annotated[Source, typer.Option("--from", help="Source format; auto decides per document by its root element.")] = Source.auto,
+    output: Annotated[Optional[str], typer.Option("-o", "--output", help="A file (one OAI-PMH ListRecords document) or a folder/ (one file per entity); standard output if absent.")] = None,
+    report: Annotated[Optional[Path], typer.Option("--report", help="Write the JSON report here.")] = None,
+    cerif_version: Annotated[CerifVersion, typer.Option("--cerif-version", help="CERIF profile version.")] = CerifVersion.v12,
+    rdf_format: Annotated[RdfFormat, typer.Option("--rdf-format", help="RDF serialisation with --to rdf.")] = RdfFormat.turtle,
+    mapping: Annotated[Optional[list[Path]], typer.Option("--mapping", help="Mapping override file (repeatable).")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Processes to convert with.")] = 1,
+    oai_host: Annotated[str, typer.Option("--oai-host", help="Host part of the OAI identifiers written (oai:{host}:Publications/...).")] = "crisbridge.local",
+) -> None:
+    """Convert records into CERIF XML (OpenAIRE CRIS profile)."""
+    from crisbridge.batch import BatchItem, run
+    from crisbridge.pipeline import Converter
+    from crisbridge.report import ReportStream
+    from crisbridge.writers.oaipmh import FolderWriter, ListRecordsWriter
+
+    if to is not Target.cerif:
+        raise _fail(f"--to {to.value} is not available in this version; --to cerif is")
+    if from_ is Source.rdf:
+        raise _fail("--from rdf is not available in this version")
+    try:
+        converter = Converter(cerif_version.value, mapping or [], from_.value)
+    except ConfigurationError as exc:
+        raise _fail(str(exc)) from None
+
+    sink: Any
+    close_out = None
+    if output is None:
+        sink = ListRecordsWriter(sys.stdout.buffer, oai_host, converter.writer.profile.metadata_prefix, converter.writer.ns)
+    elif output.endswith(("/", "\\")) or Path(output).is_dir():
+        sink = FolderWriter(Path(output))
+    else:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        close_out = open(output, "wb")  # noqa: SIM115 - closed below, after the last record
+        sink = ListRecordsWriter(close_out, oai_host, converter.writer.profile.metadata_prefix, converter.writer.ns)
+    report_file = report.open("w", encoding="utf-8") if report else io.StringIO()
+    stream = ReportStream(report_file)
+    show_progress = sys.stderr.isatty()
+    done = 0
+    try:
+        for item in run(converter, inputs, workers):
+            if not isinstance(item, BatchItem):
+                stream.note(item)
+                continue
+            for entity_id, kind, xml in item.outputs:
+                sink.record(entity_id, kind, item.datestamp, xml)
+            for entity_id in item.deleted_ids:
+                sink.deleted(entity_id, item.datestamp)
+            stream.add(item.report)
+            done += 1
+            if show_progress and done % 200 == 0:
+                typer.echo(f"\r{done} records", err=True, nl=False)
+    except CrisbridgeError as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        sink.close()
+        if close_out is not None:
+            close_out.close()
+        stream.close()
+        if report:
+            report_file.close()
+    s = stream.summary
+    if show_progress or output is not None:
+        typer.echo(
+            ("\r" if show_progress else "")
+            + f"{s.records} records: {s.converted} converted, {s.deleted} deleted, {s.failed} failed; "
+            f"{s.errors} errors, {s.warnings} warnings",
+            err=True,
+        )
+    raise typer.Exit(stream.exit_code)
+
+
+@mappings_app.command("list")
+def mappings_list() -> None:
+    """The shipped mappings, one per source format."""
+    from crisbridge.mapping import registry
+
+    for name, rel in sorted(registry.SHIPPED.items()):
+        spec = registry.shipped_spec(name)
+        typer.echo(f"{name}\t{registry.mappings_dir() / rel}\t{spec.description or ''}")
+
+
+@mappings_app.command("show")
+def mappings_show(name: Annotated[str, typer.Argument(help="A mapping name from `mappings list`.")]) -> None:
+    """Print a shipped mapping file."""
+    from crisbridge.mapping import registry
+
+    if name not in registry.SHIPPED:
+        raise _fail(f"no mapping {name!r}; known: {', '.join(sorted(registry.SHIPPED))}")
+    typer.echo((registry.mappings_dir() / registry.SHIPPED[name]).read_text(encoding="utf-8"), nl=False)
+
+
+@mappings_app.command("check")
+def mappings_check(files: Annotated[list[Path], typer.Argument(help="Mapping or override files.")]) -> None:
+    """Load and compile mapping files; errors name the file and line."""
+    from crisbridge.mapping import registry
+
+    try:
+        registry.check_overrides(tuple(files))
+    except ConfigurationError as exc:
+        raise _fail(str(exc)) from None
+    for f in files:
+        typer.echo(f"{f}: ok")
+
+
+@mappings_app.command("schema")
+def mappings_schema() -> None:
+    """Print the JSON Schema of the mapping file format (for editor completion)."""
+    from crisbridge.mapping.spec import json_schema
+
+    typer.echo(json.dumps(json_schema(), indent=2))
+
+
+def main() -> None:
+    try:
+        app()
+    except ConfigurationError as exc:
+        typer.echo(f"crisbridge: {exc}", err=True)
+        raise SystemExit(2) from None
