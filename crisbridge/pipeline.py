@@ -161,11 +161,26 @@ class Converter:
                             entities=[EntityOutput(entity.id, kind, entity, element)], issues=issues)
 
     def _deleted(self, rec: SourceRecord) -> RecordResult:
-        """A deleted source record becomes a deleted header. Without metadata its entity type
-        is unknown; the Publication id it would have had is used, and the report says so."""
+        """A deleted source record becomes a deleted header, under the id its entity had. When
+        the header comes with metadata (Zenodo does this) the metadata says the entity type;
+        without it the type is unknown, Publications/ is assumed, and the report says so."""
         key = rec.oai_identifier or f"{rec.source}#{rec.position}"
-        issue = Issue(code="oai.deleted", severity=Severity.INFO,
-                      message="deleted in the source; written as a deleted header (its entity type is unknown without metadata: Publications/ assumed)",
+        kind = self._kind_of_deleted(rec, key)
+        if kind is None:
+            kind = EntityKind.PUBLICATION
+            message = "deleted in the source; written as a deleted header (its entity type is unknown without metadata: Publications/ assumed)"
+        else:
+            message = f"deleted in the source; written as a deleted header of the {kind.value} its metadata describes"
+        issue = Issue(code="oai.deleted", severity=Severity.INFO, message=message,
                       location=Location(file=rec.source, record=rec.oai_identifier))
         return RecordResult(rec.source, key, Status.DELETED, rec.oai_identifier, rec.datestamp,
-                            issues=[issue], deleted_ids=[entity_id(EntityKind.PUBLICATION, key)])
+                            issues=[issue], deleted_ids=[entity_id(kind, key)])
+
+    def _kind_of_deleted(self, rec: SourceRecord, key: str) -> EntityKind | None:
+        if rec.payload is None or rec.format not in registry.SHIPPED:
+            return None
+        ctx = Context(rec.source, key, rec.payload)
+        mapping = registry.compiled(rec.format, self.mapping_files)
+        mapping.apply(rec.payload, ctx)
+        entity = build_output(ctx, mapping, self.kind_profile, key)
+        return EntityKind(entity.entity) if entity is not None else None  # type: ignore[attr-defined]

@@ -174,6 +174,10 @@ def _oai_record(source: str, position: int, record: Any, forced_format: str) -> 
     if metadata is not None:
         payload = next((c for c in metadata if isinstance(c.tag, str)), None)
     if rec.deleted:
+        # Zenodo sends deleted headers with the full metadata: keep it, it tells the entity type
+        if payload is not None:
+            rec.payload = unwrap(payload)
+            rec.format = format_of(rec.payload) if forced_format == "auto" else forced_format
         return rec
     if payload is None:
         rec.problem = Issue(code="oai.no-metadata", severity=Severity.ERROR,
