@@ -13,6 +13,15 @@ ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = (ROOT.parent / "shared" / "reference").resolve()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        default=False,
+        help="rewrite the expected files of the golden cases (tests/golden/) from the current output",
+    )
+
+
 def _need_reference() -> Path:
     if REFERENCE.is_dir():
         return REFERENCE
