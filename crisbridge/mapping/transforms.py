@@ -184,10 +184,34 @@ def _embargo_end(el: Any, rule: Rule, ctx: Context) -> Any:
     return span.start
 
 
+@transform("datacite_publication_year")
+def _datacite_publication_year(el: Any, rule: Rule, ctx: Context) -> Any:
+    """DataCite ``publicationYear``, or the record's date of the type the rule's ``more_precise``
+    option names (``Issued``: "the date that the resource is published") when that is one
+    date within the same year: a Publication's ``PublicationDate`` keeps the day."""
+    year = _date(el, rule, ctx)
+    wanted = rule.options.get("more_precise")
+    parent = el.getparent()
+    if not isinstance(year, str) or not wanted or parent is None:
+        return year
+    holder = _child(parent, "dates")
+    for date_el in _children(holder, "date") if holder is not None else []:
+        if date_el.get("dateType") != wanted:
+            continue
+        try:
+            span = dates.normalise(text_of(date_el), rule.tables.get("month_names", {}))
+        except dates.InvalidDate:
+            continue  # the date rule reports it
+        if span.end is None and span.start.startswith(year) and len(span.start) > len(year):
+            return span.start
+    return year
+
+
 @transform("datacite_date")
 def _datacite_date(el: Any, rule: Rule, ctx: Context) -> Any:
     """A DataCite ``date`` with its ``dateType``, as a Product ``Dates/*`` range (RKMS-ISO8601
-    ranges ``start/end`` keep both ends)."""
+    ranges ``start/end`` keep both ends). An ``Issued`` date already taken as the publication
+    date is not repeated (the writer puts it in ``PublicationDate`` or ``Dates/Issued``)."""
     kind = rule.table.get((el.get("dateType") or "").lower())
     raw = text_of(el)
     if kind is None or not raw:
@@ -196,6 +220,8 @@ def _datacite_date(el: Any, rule: Rule, ctx: Context) -> Any:
         span = dates.normalise(raw, rule.tables.get("month_names", {}))
     except dates.InvalidDate as exc:
         ctx.issue(Severity.WARNING, "map.bad-date", f"{el.get('dateType')} date not written: {exc}", el, raw)
+        return HANDLED
+    if kind == "Issued" and span.end is None and span.start == ctx.draft.get("publication_date"):
         return HANDLED
     rng = {"start": span.start} if span.start else {}
     if span.end:
