@@ -31,7 +31,8 @@ _ISO = re.compile(
 )
 _DMY = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
 _WORDY = re.compile(r"^(?:(\d{1,2})\.?\s+)?([^\W\d_]+)\.?,?\s+(?:(\d{1,2}),?\s+)?(\d{4})$")
-_NOISE = re.compile(r"^[\[(]?\s*(?:c\.?|ca\.?|circa|©)?\s*|\s*\??\s*[\])]?\s*$", re.I)
+# Longest spelling first: with "c\.?" first, "ca. 1999" left "a. 1999" behind.
+_NOISE = re.compile(r"^[\[(]?\s*(?:circa|ca\.?|c\.?|©)?\s*|\s*\??\s*[\])]?\s*$", re.I)
 _RANGE_SPLIT = re.compile(r"\s*(?:/|\s[-–]\s|(?<=\d{4})[-–](?=\d{4}\b))\s*")
 
 
@@ -94,8 +95,13 @@ def _compose(
     if not 1 <= d <= calendar.monthrange(y, mo)[1]:
         raise InvalidDate(f"{raw!r}: day {day} does not exist in that month")
     date = f"{y:04d}-{mo:02d}-{d:02d}"
-    if time and not date_only:
-        return date + _time(time)
+    if time:
+        try:
+            clock = _time(time)
+        except InvalidDate as exc:
+            raise InvalidDate(f"{raw!r}: {exc}") from None
+        if not date_only:
+            return date + clock
     return date
 
 
@@ -109,6 +115,19 @@ def _time(text: str) -> str:
     hh, mm, ss, frac, zone = m.groups()
     if zone and zone != "Z" and ":" not in zone:
         zone = zone[:3] + ":" + zone[3:]
+    # xs:dateTime (XSD 1.0 part 2, 3.2.7): hours 00-23 (24:00:00 only as the end of a day),
+    # minutes and seconds 00-59, zone offsets at most 14:00. "25:00" is not a time to pass on.
+    h, mi, s = int(hh), int(mm), int(ss or 0)
+    if h > 24 or (h == 24 and (mi or s or float(frac or 0))):
+        raise InvalidDate(f"hour {hh} does not exist")
+    if mi > 59:
+        raise InvalidDate(f"minute {mm} does not exist")
+    if s > 59:
+        raise InvalidDate(f"second {ss} does not exist")
+    if zone and zone != "Z":
+        zh, zm = int(zone[1:3]), int(zone[4:6])
+        if zm > 59 or zh * 60 + zm > 14 * 60:
+            raise InvalidDate(f"zone offset {zone} does not exist (at most 14:00)")
     return f"T{hh}:{mm}:{ss or '00'}{frac or ''}{zone or ''}"
 
 

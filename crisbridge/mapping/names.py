@@ -25,9 +25,13 @@ def split(display: str, particles: Collection[str]) -> tuple[str | None, str | N
     words = text.split(" ")
     if len(words) == 1:
         return words[0], None
-    if all(_is_initial(w) for w in words[1:]) and not _is_initial(words[0]):
-        # "Cantoni C." / "Smith J. R.": family first, then initials
-        return words[0], " ".join(words[1:])
+    # "Cantoni C." / "Smith J. R." / "De Rosa M.": family first (one word or several), then a
+    # run of initials to the end
+    initials_from = len(words)
+    while initials_from > 0 and _is_initial(words[initials_from - 1]):
+        initials_from -= 1
+    if 0 < initials_from < len(words) and not any(_is_initial(w) for w in words[:initials_from]):
+        return " ".join(words[:initials_from]), " ".join(words[initials_from:])
     cut = len(words) - 1
     while cut > 1 and words[cut - 1].lower() in particles:
         cut -= 1
@@ -35,4 +39,5 @@ def split(display: str, particles: Collection[str]) -> tuple[str | None, str | N
 
 
 def _is_initial(word: str) -> bool:
-    return bool(_INITIALS.match(word)) and (word.endswith(".") or len(word) <= 2) and word[:1].isupper()
+    # Initials are capitals: "JR" is two initials, "Li" (as in "Li X.") is a family name.
+    return bool(_INITIALS.match(word)) and (word.endswith(".") or len(word) <= 2) and word.upper() == word
