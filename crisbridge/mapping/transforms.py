@@ -500,9 +500,35 @@ def _container_issn(el: Any, rule: Rule, ctx: Context) -> Any:
         return report_invalid(ctx, el, exc)
 
 
+def _other_container(ctx: Context, field: str, container: dict[str, Any], el: Any) -> bool:
+    """True (and reported) when the draft's ``published_in`` or ``part_of`` already names a
+    different whole: the profile has one PublishedIn and one PartOf, and merging a second
+    whole's identifiers or type into the first would describe neither."""
+    current = ctx.draft.get(field) or {}
+    for key, value in container.items():
+        old = current.get(key)
+        if isinstance(value, str) and old is not None and old != value:
+            ctx.issue(
+                Severity.INFO,
+                "map.extra-value",
+                f"{field} already holds a whole with {key} {old!r}; this one ({key} {value!r}) is not written (the profile allows one)",
+                el,
+                value,
+            )
+            return True
+    return False
+
+
+def _related_type(general: str | None, rule: Rule) -> str | None:
+    """A related work's ``resourceTypeGeneral`` (or ``relatedItemType``) as a COAR type."""
+    return rule.tables.get("datacite_resource_types", {}).get(general.strip().lower()) if general else None
+
+
 @transform("related_container")
 def _related_container(el: Any, rule: Rule, ctx: Context) -> Any:
-    """A DataCite ``relatedIdentifier`` naming the journal or the whole this is part of."""
+    """A DataCite ``relatedIdentifier`` naming the journal or the whole this is part of, with
+    the whole's type when ``resourceTypeGeneral`` gives it (a treatment IsPartOf a
+    JournalArticle is part of an article, not of a journal)."""
     kind = (el.get("relatedIdentifierType") or "").lower()
     slot = rule.table.get(kind)
     raw = text_of(el)
@@ -513,41 +539,69 @@ def _related_container(el: Any, rule: Rule, ctx: Context) -> Any:
     except identifiers.InvalidIdentifier as exc:
         return report_invalid(ctx, el, exc)
     field = _ID_FIELDS.get(slot, slot)
-    return {field: [value] if field.endswith("s") else value}
+    container: dict[str, Any] = {field: [value] if field.endswith("s") else value}
+    ctype = _related_type(el.get("resourceTypeGeneral"), rule)
+    if ctype:
+        container["type"] = ctype
+    if _other_container(ctx, rule.to[0], container, el):
+        return HANDLED
+    return container
 
 
 @transform("related_item", patch=True)
 def _related_item(el: Any, rule: Rule, ctx: Context) -> Any:
-    """A DataCite 4.4+ ``relatedItem`` (IsPublishedIn): the container's title, identifier and
-    type, and this output's volume, issue, number, edition and pages."""
+    """A DataCite 4.4+ ``relatedItem`` (IsPublishedIn, IsPartOf): the whole's titles,
+    identifier, type, year, creators, editors and publisher, and this output's volume, issue,
+    number, edition and pages. Contributors other than editors are reported."""
     container: dict[str, Any] = {}
-    titles = [lang_string(t, rule) for t in el.iter(_ns(el) + "title")]
-    titles = [t for t in titles if t]
-    if titles:
-        container["titles"] = titles
+    holder = _child(el, "titles")
+    for t in _children(holder, "title") if holder is not None else []:
+        title = lang_string(t, rule)
+        if title:
+            container.setdefault("subtitles" if t.get("titleType") == "Subtitle" else "titles", []).append(title)
     ident = _child(el, "relatedItemIdentifier")
     if ident is not None and text_of(ident):
-        slot = rule.tables.get("container_identifier_types", {}).get((ident.get("relatedItemIdentifierType") or "").lower())
-        if slot is not None:
+        kind = ident.get("relatedItemIdentifierType") or ""
+        slot = rule.tables.get("container_identifier_types", {}).get(kind.lower())
+        if slot is None:
+            ctx.issue(Severity.INFO, "map.not-mapped", f"relatedItemIdentifier of type {kind!r} not mapped: the profile has no element for it", ident, text_of(ident))
+        else:
             try:
                 value = identifiers.NORMALISERS[slot](text_of(ident))
                 field = _ID_FIELDS.get(slot, slot)
                 container[field] = [value] if field.endswith("s") else value
             except identifiers.InvalidIdentifier as exc:
                 report_invalid(ctx, ident, exc)
-    general = el.get("relatedItemType")
-    if general:
-        ctype = rule.tables.get("datacite_resource_types", {}).get(general.lower())
-        if ctype:
-            container["type"] = ctype
+    ctype = _related_type(el.get("relatedItemType"), rule)
+    if ctype:
+        container["type"] = ctype
+    year = _child_text(el, "publicationYear")
+    if year:
+        container["publication_date"] = year
+    # the whole's own people: its authors, its editors (a book's editors) and its publisher
+    holder = _child(el, "creators")
+    for creator in _children(holder, "creator") if holder is not None else []:
+        found = _contributor(creator, rule, ctx, "creatorName")
+        if found is not HANDLED:
+            container.setdefault("creators", []).append(found)
+    holder = _child(el, "contributors")
+    for contributor in _children(holder, "contributor") if holder is not None else []:
+        if contributor.get("contributorType") != "Editor":
+            ctx.issue(Severity.INFO, "map.known-loss", "not mapped: the profile has a place for editors only, not for other contributor roles", contributor, text_of(contributor) or None)
+            continue
+        found = _contributor(contributor, rule, ctx, "contributorName")
+        if found is not HANDLED:
+            container.setdefault("editors", []).append(found)
+    publisher = _child(el, "publisher")
+    if publisher is not None and text_of(publisher):
+        container["publishers"] = [_publisher(publisher, rule, ctx)]
+    if _other_container(ctx, rule.to[0], container, el):
+        return HANDLED
     out: dict[str, Any] = {rule.to[0]: container} if container else {}
     for local, field in (("volume", "volume"), ("issue", "issue"), ("number", "number"), ("edition", "edition"), ("firstPage", "start_page"), ("lastPage", "end_page")):
         value = _child_text(el, local)
         if value and field in rule.to:
             out[field] = value
-    year = _child_text(el, "publicationYear")
-    if year and "published_in" == rule.to[0]:
-        container.setdefault("publication_date", year)
     return out or None
 
 
