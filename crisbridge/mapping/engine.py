@@ -24,6 +24,29 @@ from crisbridge.mapping.spec import MappingSpec, RuleSpec
 from crisbridge.model import ResearchOutput
 
 _SIMPLE_STEP = re.compile(r"^(?:([A-Za-z_][\w.-]*):)?([A-Za-z_][\w.-]*)$")
+_PROBE = etree.Element("probe")
+# libxml2 resolves function names and prefixes only when a step reaches them, so a predicate
+# on an element no record has would fail mid-batch; they are checked by reading the expression.
+_XPATH_FUNCTIONS = frozenset(
+    "last position count id local-name namespace-uri name string concat starts-with contains"
+    " substring-before substring-after substring string-length normalize-space translate boolean"
+    " not true false lang number sum floor ceiling round".split()
+)
+_NOT_CALLS = frozenset({"node", "text", "comment", "processing-instruction", "and", "or", "div", "mod"})
+_XPATH_LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"")
+_XPATH_CALL = re.compile(r"(?<![\w.:-])([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)\s*\(")
+_XPATH_PREFIX = re.compile(r"(?<![\w.$-])([A-Za-z_][\w.-]*):(?=[A-Za-z_*])")
+
+
+def _xpath_names_problem(path: str, namespaces: dict[str, str]) -> str | None:
+    bare = _XPATH_LITERAL.sub("''", path)
+    for name in _XPATH_CALL.findall(bare):
+        if name not in _XPATH_FUNCTIONS and name not in _NOT_CALLS:
+            return f"unknown function {name}() (XPath 1.0 functions only)"
+    for prefix in _XPATH_PREFIX.findall(bare):
+        if prefix not in namespaces and prefix != "xml":  # xml is bound in every document
+            return f"namespace prefix {prefix!r} is not declared"
+    return None
 
 
 def _field_policies() -> dict[str, str]:
@@ -88,7 +111,10 @@ class CompiledMapping:
     # -- compile ------------------------------------------------------------------------
 
     def _where(self, rule: RuleSpec | None) -> tuple[str, int | None]:
-        return self.spec.file or self.name, rule.line if rule is not None else None
+        if rule is not None:
+            # an override's rule names the override file, not the mapping it was merged into
+            return rule.file or self.spec.file or self.name, rule.line
+        return self.spec.file or self.name, None
 
     def _compile_rule(self, rule: RuleSpec) -> Rule:
         try:
@@ -121,10 +147,20 @@ class CompiledMapping:
     def _xpath(self, path: str, rule: RuleSpec | None) -> etree.XPath | None:
         if self.spec.root_prefix and self.spec.root_prefix + ":" in path:
             return None  # compiled per root namespace, see _dispatch
+        return self._checked_xpath(path, self._namespaces(None), rule)
+
+    def _checked_xpath(self, path: str, namespaces: dict[str, str], rule: RuleSpec | None) -> etree.XPath:
+        """Compile, and evaluate once on an empty element: libxml2 reports an undeclared prefix
+        or an unknown function only on evaluation, which would otherwise be mid-batch."""
         try:
-            return etree.XPath(path, namespaces=self._namespaces(None))
-        except etree.XPathSyntaxError as exc:
+            xp = etree.XPath(path, namespaces=namespaces)
+            xp(_PROBE)
+        except etree.XPathError as exc:
             raise MappingError(*self._where(rule), f"bad XPath {path!r}: {exc}") from None
+        problem = _xpath_names_problem(path, namespaces)
+        if problem is not None:
+            raise MappingError(*self._where(rule), f"bad XPath {path!r}: {problem}")
+        return xp
 
     def _compile_group(self, match: str, rules: list[Rule]) -> Group:
         m = _SIMPLE_STEP.match(match)
@@ -139,11 +175,8 @@ class CompiledMapping:
         uses_root = bool(self.spec.root_prefix and self.spec.root_prefix + ":" in match)
         xp = None if uses_root else self._xpath(match, first)
         if uses_root:
-            # check the syntax now with a stand-in namespace, so a typo fails at load time
-            try:
-                etree.XPath(match, namespaces=self._namespaces("urn:check"))
-            except etree.XPathSyntaxError as exc:
-                raise MappingError(*self._where(first), f"bad XPath {match!r}: {exc}") from None
+            # check the expression now with a stand-in namespace, so a typo fails at load time
+            self._checked_xpath(match, self._namespaces("urn:check"), first)
         return Group(match, rules, None, None, uses_root, xp)
 
     def _dispatch(self, root_ns: str) -> tuple[dict[str, list[Group]], list[Group]]:

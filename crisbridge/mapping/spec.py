@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from crisbridge.errors import MappingError
 
@@ -36,7 +36,27 @@ class RuleSpec(_Strict):
     when: str | None = Field(None, description="Regular expression the value must match for the rule to apply.")
     options: dict[str, Any] = Field(default_factory=dict, description="Extra settings for the transform.")
     note: str | None = Field(None, description="Why the rule exists; cite the guideline.")
-    line: int | None = Field(None, exclude=True, description="Set by the loader.")
+    # Where the rule was written, set by the loader. Private, so that neither a mapping file nor
+    # the printed JSON Schema can set them, and an override's rule keeps its own file when
+    # merged into the shipped mapping (errors must name the file the user wrote).
+    _line: int | None = PrivateAttr(None)
+    _file: str | None = PrivateAttr(None)
+
+    @property
+    def line(self) -> int | None:
+        return self._line
+
+    @line.setter
+    def line(self, value: int | None) -> None:
+        self._line = value
+
+    @property
+    def file(self) -> str | None:
+        return self._file
+
+    @file.setter
+    def file(self, value: str | None) -> None:
+        self._file = value
 
     @field_validator("to", mode="before")
     @classmethod
@@ -60,7 +80,15 @@ class MappingSpec(_Strict):
     )
     rules: list[RuleSpec] = Field(default_factory=list)
     tables: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    file: str | None = Field(None, exclude=True)
+    _file: str | None = PrivateAttr(None)  # set by the loader, see RuleSpec
+
+    @property
+    def file(self) -> str | None:
+        return self._file
+
+    @file.setter
+    def file(self, value: str | None) -> None:
+        self._file = value
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -79,7 +107,8 @@ def _compose_with_lines(path: str, text: str) -> tuple[Any, dict[tuple[Any, ...]
         raise MappingError(path, 1, "the file is empty")
 
     def build(n: yaml.Node, where: tuple[Any, ...]) -> Any:
-        lines[where] = n.start_mark.line + 1
+        # a key's own line, set by its parent, wins over the line its value starts on
+        lines.setdefault(where, n.start_mark.line + 1)
         if isinstance(n, yaml.MappingNode):
             out: dict[Any, Any] = {}
             for key_node, value_node in n.value:
@@ -136,6 +165,7 @@ def load_spec(path: Path) -> MappingSpec:
     spec, lines = _load(path, MappingSpec)
     for i, rule in enumerate(spec.rules):
         rule.line = lines.get(("rules", i))
+        rule.file = str(path)
     spec.file = str(path)
     return spec
 
