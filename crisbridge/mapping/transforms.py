@@ -684,11 +684,24 @@ def _datacite_funding(el: Any, rule: Rule, ctx: Context) -> Any:
 # --- versions, sizes, formats -------------------------------------------------------------
 
 
+def _medium_holds_other(ctx: Context, key: str, value: Any, el: Any) -> bool:
+    """True (and reported) when the record's medium already has a different ``key``: formats
+    and sizes fill one ``Medium``, and a second value would otherwise vanish in the merge."""
+    media = ctx.draft.get("media") or [{}]
+    old = media[0].get(key)
+    if old is None or old == value:
+        return False
+    ctx.issue(Severity.INFO, "map.extra-value", f"the medium already has {key} {old!r}; {value!r} is not written (one medium per record)", el, str(value))
+    return True
+
+
 @transform("mime_type")
 def _mime_type(el: Any, rule: Rule, ctx: Context) -> Any:
     raw = text_of(el) or el.get("mimeType") or ""
     if not re.fullmatch(r"[a-z]+/[\w.+-]+", raw.strip().lower()):
         return None
+    if _medium_holds_other(ctx, "mime_type", raw.strip().lower(), el):
+        return HANDLED
     return {"mime_type": raw.strip().lower()}
 
 
@@ -696,6 +709,8 @@ def _mime_type(el: Any, rule: Rule, ctx: Context) -> Any:
 def _byte_size(el: Any, rule: Rule, ctx: Context) -> Any:
     """Only sizes in bytes fit ``Medium/Size`` (a non-negative integer); "12 pages" does not."""
     m = re.fullmatch(r"(\d+)\s*(?:b|bytes?)?", text_of(el).lower())
+    if m and _medium_holds_other(ctx, "size", int(m.group(1)), el):
+        return HANDLED
     return {"size": int(m.group(1))} if m else None
 
 
