@@ -30,6 +30,8 @@ class EntityKind(str, Enum):
     ORGUNIT = "OrgUnit"
     PROJECT = "Project"
     FUNDING = "Funding"
+    EVENT = "Event"
+    EQUIPMENT = "Equipment"
 
     @property
     def collection(self) -> str:
@@ -40,6 +42,7 @@ class EntityKind(str, Enum):
 class LangString(_Model):
     value: str
     lang: str | None = None
+    trans: str | None = None  # profile @trans: o (original), h (human) or m (machine translation)
 
 
 class Classification(_Model):
@@ -66,6 +69,7 @@ class DateRange(_Model):
 class PersonName(_Model):
     family: str | None = None
     given: str | None = None
+    other: str | None = None  # OtherNames
 
 
 class OrgUnit(_Model):
@@ -80,6 +84,16 @@ class OrgUnit(_Model):
     fundref: str | None = None
     identifiers: list[GenericIdentifier] = Field(default_factory=list)
     part_of: OrgUnit | None = None
+    # Further values of repeatable elements: names after ``name`` (translations, old names),
+    # the Alternative* identifiers, a second parent (``PartOf`` is repeatable in the profile).
+    types: list[Classification] = Field(default_factory=list)
+    other_names: list[LangString] = Field(default_factory=list)
+    alternative_rors: list[str] = Field(default_factory=list)
+    alternative_grids: list[str] = Field(default_factory=list)
+    alternative_isnis: list[str] = Field(default_factory=list)
+    alternative_fundrefs: list[str] = Field(default_factory=list)
+    electronic_addresses: list[str] = Field(default_factory=list)
+    also_part_of: list[OrgUnit] = Field(default_factory=list)
 
 
 class Person(_Model):
@@ -94,6 +108,12 @@ class Person(_Model):
     identifiers: list[GenericIdentifier] = Field(default_factory=list)
     electronic_addresses: list[str] = Field(default_factory=list)
     affiliations: list[OrgUnit] = Field(default_factory=list)
+    gender: str | None = None  # "m" or "f" (the profile's Gender list)
+    alternative_researcher_ids: list[str] = Field(default_factory=list)
+    alternative_scopus_author_ids: list[str] = Field(default_factory=list)
+    alternative_isnis: list[str] = Field(default_factory=list)
+    dai: str | None = None
+    alternative_dais: list[str] = Field(default_factory=list)
 
 
 class Contributor(_Model):
@@ -118,6 +138,51 @@ class Funding(_Model):
     part_of: Funding | None = None
     duration: DateRange | None = None
     oa_mandate: str | None = None
+    amount: Amount | None = None
+    descriptions: list[LangString] = Field(default_factory=list)
+    subjects: list[Classification] = Field(default_factory=list)
+    keywords: list[LangString] = Field(default_factory=list)
+    # Funders after ``funder``, and any funder that is a person or carries a display name.
+    other_funders: list[Contributor] = Field(default_factory=list)
+    # OAMandate elements in full; ``oa_mandate`` (a policy URI, mandated) is the short form.
+    oa_mandates: list[OAMandate] = Field(default_factory=list)
+
+
+class Amount(_Model):
+    value: str
+    currency: str
+
+
+class OAMandate(_Model):
+    mandated: bool | None = None
+    uri: str | None = None
+    start: str | None = None
+    end: str | None = None
+
+
+class Funded(_Model):
+    """``Project/Funded``: who funded the project (``By``) and as which funding (``As``)."""
+
+    by: Contributor | None = None
+    funding: Funding | None = None
+
+
+class Consortium(_Model):
+    """``Project/Consortium``, its roles in the order the profile's sequence gives them."""
+
+    coordinators: list[Contributor] = Field(default_factory=list)
+    partners: list[Contributor] = Field(default_factory=list)
+    contractors: list[Contributor] = Field(default_factory=list)
+    inkind_contributors: list[Contributor] = Field(default_factory=list)
+    members: list[Contributor] = Field(default_factory=list)
+
+
+class Team(_Model):
+    """``Project/Team``: people with the affiliations they had in the project."""
+
+    principal_investigators: list[Contributor] = Field(default_factory=list)
+    contacts: list[Contributor] = Field(default_factory=list)
+    members: list[Contributor] = Field(default_factory=list)
 
 
 class Project(_Model):
@@ -129,6 +194,45 @@ class Project(_Model):
     start_date: str | None = None
     end_date: str | None = None
     funded_by: list[Funding] = Field(default_factory=list)
+    types: list[Classification] = Field(default_factory=list)
+    consortium: Consortium | None = None
+    team: Team | None = None
+    funded: list[Funded] = Field(default_factory=list)
+    subjects: list[Classification] = Field(default_factory=list)
+    keywords: list[LangString] = Field(default_factory=list)
+    abstracts: list[LangString] = Field(default_factory=list)
+    statuses: list[Classification] = Field(default_factory=list)
+    uses: list[Equipment] = Field(default_factory=list)
+    oa_mandates: list[OAMandate] = Field(default_factory=list)
+
+
+class Event(_Model):
+    entity: Literal["Event"] = "Event"
+    id: str | None = None
+    types: list[Classification] = Field(default_factory=list)
+    acronym: str | None = None
+    names: list[LangString] = Field(default_factory=list)
+    place: str | None = None
+    country: str | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+    descriptions: list[LangString] = Field(default_factory=list)
+    subjects: list[Classification] = Field(default_factory=list)
+    keywords: list[LangString] = Field(default_factory=list)
+    organizers: list[Annotated[Union[OrgUnit, Project], Field(discriminator="entity")]] = Field(default_factory=list)
+    sponsors: list[Annotated[Union[OrgUnit, Project], Field(discriminator="entity")]] = Field(default_factory=list)
+    partners: list[Annotated[Union[OrgUnit, Project], Field(discriminator="entity")]] = Field(default_factory=list)
+
+
+class Equipment(_Model):
+    entity: Literal["Equipment"] = "Equipment"
+    id: str | None = None
+    types: list[Classification] = Field(default_factory=list)
+    acronym: str | None = None
+    names: list[LangString] = Field(default_factory=list)
+    identifiers: list[GenericIdentifier] = Field(default_factory=list)
+    descriptions: list[LangString] = Field(default_factory=list)
+    owners: list[Contributor] = Field(default_factory=list)
 
 
 class Medium(_Model):
@@ -138,6 +242,12 @@ class Medium(_Model):
     mime_type: str | None = None
     size: int | None = None
     titles: list[LangString] = Field(default_factory=list)
+    types: list[Classification] = Field(default_factory=list)
+    identifiers: list[GenericIdentifier] = Field(default_factory=list)
+    access: str | None = None
+    access_end_date: str | None = None
+    licenses: list[Classification] = Field(default_factory=list)
+    dates: dict[str, DateRange] = Field(default_factory=dict)
 
 
 class ResearchOutput(_Model):
@@ -184,6 +294,22 @@ class ResearchOutput(_Model):
     access_end_date: str | None = None
     dates: dict[str, DateRange] = Field(default_factory=dict)
     media: list[Medium] = Field(default_factory=list)
+    # ISSN/ISBN value -> its @medium (a URI of the ISSN medium types list).
+    issn_media: dict[str, str] = Field(default_factory=dict)
+    isbn_media: dict[str, str] = Field(default_factory=dict)
+    statuses: list[Classification] = Field(default_factory=list)
+    presented_at: list[Event] = Field(default_factory=list)
+    output_from: list[Event] = Field(default_factory=list)
+    coverage: list[Event] = Field(default_factory=list)
+    references: list[ResearchOutput_] = Field(default_factory=list)
+    generated_by: list[Equipment] = Field(default_factory=list)
+    # Patent-only elements.
+    registration_date: str | None = None
+    approval_date: str | None = None
+    country_code: str | None = None
+    issuers: list[Contributor] = Field(default_factory=list)
+    holders: list[Contributor] = Field(default_factory=list)
+    predecessors: list[Patent] = Field(default_factory=list)
 
 
 class Publication(ResearchOutput):
@@ -200,7 +326,7 @@ class Patent(ResearchOutput):
 
 ResearchOutput_ = Annotated[Union[Publication, Product, Patent], Field(discriminator="entity")]
 Entity = Annotated[
-    Union[Publication, Product, Patent, Person, OrgUnit, Project, Funding],
+    Union[Publication, Product, Patent, Person, OrgUnit, Project, Funding, Event, Equipment],
     Field(discriminator="entity"),
 ]
 
@@ -210,5 +336,5 @@ OUTPUT_CLASSES: dict[EntityKind, type[ResearchOutput]] = {
     EntityKind.PATENT: Patent,
 }
 
-for _cls in (OrgUnit, Funding, ResearchOutput, Publication, Product, Patent):
+for _cls in (OrgUnit, Person, Contributor, Funding, Funded, Consortium, Team, Project, Event, Equipment, ResearchOutput, Publication, Product, Patent):
     _cls.model_rebuild()

@@ -20,12 +20,16 @@ from crisbridge.mapping.build import kind_of
 from crisbridge.mapping.registry import profile as load_profile
 from crisbridge.mapping.registry import shared_tables
 from crisbridge.model import (
+    Classification,
     Contributor,
     DateRange,
     EntityKind,
+    Equipment,
+    Event,
     Funding,
     LangString,
     Medium,
+    OAMandate,
     OrgUnit,
     Person,
     Project,
@@ -62,11 +66,21 @@ class CerifWriter:
 
     # -- public -------------------------------------------------------------------------
 
-    def write(self, entity: ResearchOutput, record: str | None = None, file: str | None = None) -> tuple[etree._Element, list[Issue]]:
+    def write(self, entity: ResearchOutput | Person | OrgUnit | Project | Funding | Event | Equipment,
+              record: str | None = None, file: str | None = None) -> tuple[etree._Element, list[Issue]]:
         """The entity as a CERIF element, and what could not be written."""
         issues: list[Issue] = []
         sink = _Sink(issues, record, file)
-        el = self._output(entity, sink, top=True)
+        if isinstance(entity, ResearchOutput):
+            return self._output(entity, sink, top=True), issues
+        builders: dict[type, Callable[[Any, _Sink], Any]] = {
+            Person: self._person, OrgUnit: self._org, Project: self._project,
+            Funding: self._funding, Event: self._event, Equipment: self._equipment,
+        }
+        inner = builders[type(entity)](entity, sink)
+        # a top-level entity declares the profile namespace as the default one
+        el = etree.Element(inner.tag, dict(inner.attrib), nsmap=self.nsmap)
+        el.extend(list(inner))
         return el, issues
 
     def tostring(self, el: etree._Element) -> bytes:
@@ -103,6 +117,8 @@ class CerifWriter:
         for v in values:
             lang = v.lang or self._default_lang
             attrs = {XML_LANG: lang} if lang else {}
+            if v.trans:
+                attrs["trans"] = v.trans
             out.append(lambda p, v=v, a=attrs: self._el(p, name, v.value, **a))
         return out
 
@@ -115,6 +131,28 @@ class CerifWriter:
 
     def _one(self, name: str, value: str | None) -> list[Build]:
         return [lambda p: self._el(p, name, value)] if value else []
+
+    def _classes(self, name: str, values: list[Classification]) -> list[Build]:
+        return [lambda e, c=c: self._el(e, name, c.value, scheme=c.scheme) for c in values]
+
+    def _ids(self, values: list[Any]) -> list[Build]:
+        return [lambda e, i=i: self._el(e, "Identifier", i.value, type=i.type) for i in values]
+
+    def _wrapped(self, name: str, children: list[Any], build: Callable[[Any, _Sink], Any], sink: _Sink) -> list[Build]:
+        """One ``name`` link element around each child entity (``PresentedAt/Event``...)."""
+        return [lambda e, c=c: self._el(e, name).append(build(c, sink)) for c in children]
+
+    def _links(self, name: str, people: list[Contributor], sink: _Sink, affiliations: bool = False) -> list[Build]:
+        """Ungrouped links to a person or organisation (``Issuer``, ``Owner``, ``Funder``)."""
+        return [lambda e, c=c: self._contributor(self._el(e, name), c, sink, affiliations) for c in people]
+
+    def _mandates(self, mandates: list[OAMandate]) -> list[Build]:
+        out: list[Build] = []
+        for m in mandates:
+            attrs = {k: v for k, v in (("mandated", None if m.mandated is None else str(m.mandated).lower()), ("uri", m.uri),
+                                       ("startDate", m.start), ("endDate", m.end)) if v is not None}
+            out.append(lambda e, a=attrs: self._el(e, "OAMandate", **a))
+        return out
 
     # -- research outputs ---------------------------------------------------------------
 
@@ -148,8 +186,12 @@ class CerifWriter:
                             ("ARK", o.ark), ("DOI", o.doi), ("Handle", o.handle), ("PMCID", o.pmcid), ("ISI-Number", o.isi_number), ("SCP-Number", o.scopus_number),
                             ("URL", o.url), ("URN", o.urn), ("ZDB-ID", o.zdb_id), ("PatentNumber", o.patent_number)):
             p[name] = self._one(name, value)
-        p["ISSN"] = self._texts("ISSN", o.issns)
-        p["ISBN"] = self._texts("ISBN", o.isbns)
+        p["ISSN"] = [lambda e, v=v: self._el(e, "ISSN", v, **({"medium": o.issn_media[v]} if v in o.issn_media else {})) for v in o.issns]
+        p["ISBN"] = [lambda e, v=v: self._el(e, "ISBN", v, **({"medium": o.isbn_media[v]} if v in o.isbn_media else {})) for v in o.isbns]
+        for name, value in (("RegistrationDate", o.registration_date), ("ApprovalDate", o.approval_date), ("CountryCode", o.country_code)):
+            p[name] = self._one(name, value)
+        p["Issuer"] = self._links("Issuer", o.issuers, sink)
+        p["Holders"] = self._contributors("Holders", "Holder", o.holders, sink, affiliations=False)
         group, member = {"Publication": ("Authors", "Author"), "Product": ("Creators", "Creator"), "Patent": ("Inventors", "Inventor")}[kind]
         p[group] = self._contributors(group, member, o.creators, sink)
         p["Editors"] = self._contributors("Editors", "Editor", o.editors, sink)
@@ -159,6 +201,13 @@ class CerifWriter:
         p["Keyword"] = self._langs("Keyword", o.keywords)
         p["Description" if kind == "Product" else "Abstract"] = self._langs("Description" if kind == "Product" else "Abstract", o.abstracts)
         p["OriginatesFrom"] = [lambda e, f=f: self._el(e, "OriginatesFrom").append(self._funding(f, sink) if isinstance(f, Funding) else self._project(f, sink)) for f in o.originates_from]
+        p["Status"] = self._classes("Status", o.statuses)
+        p["PresentedAt"] = self._wrapped("PresentedAt", o.presented_at, self._event, sink)
+        p["OutputFrom"] = self._wrapped("OutputFrom", o.output_from, self._event, sink)
+        p["Coverage"] = self._wrapped("Coverage", o.coverage, self._event, sink)
+        p["References"] = self._wrapped("References", o.references, self._output, sink)
+        p["GeneratedBy"] = self._wrapped("GeneratedBy", o.generated_by, self._equipment, sink)
+        p["Predecessor"] = self._wrapped("Predecessor", o.predecessors, self._output, sink)
         if o.access:
             access, end = o.access, o.access_end_date
             p["Access"] = [lambda e: self._access(e, access, end)]
@@ -174,7 +223,7 @@ class CerifWriter:
                 sink.add(Severity.INFO, "cerif.no-slot", f"{kind} has no Dates; {', '.join(others)} not written", "Dates")
         if o.media:
             media = o.media
-            p["FileLocations"] = [lambda e: self._media(e, media)]
+            p["FileLocations"] = [lambda e: self._media(e, media, sink)]
         self._emit(el, kind, p, sink)
         return el
 
@@ -210,18 +259,24 @@ class CerifWriter:
                 attrs["endDate"] = rng.end
             self._el(holder, name, **attrs)
 
-    def _media(self, parent: Any, media: list[Medium]) -> None:
+    def _media(self, parent: Any, media: list[Medium], sink: _Sink) -> None:
         holder = self._el(parent, "FileLocations")
         for m in media:
             el = self._el(holder, "Medium")
-            for build in self._langs("Title", m.titles):
-                build(el)
-            if m.uri:
-                self._el(el, "URI", m.uri)
-            if m.mime_type:
-                self._el(el, "MimeType", m.mime_type)
-            if m.size is not None:
-                self._el(el, "Size", str(m.size))
+            p: dict[str, list[Build]] = {
+                "Type": self._classes("Type", m.types),
+                "Title": self._langs("Title", m.titles),
+                "URI": self._one("URI", m.uri),
+                "MimeType": self._one("MimeType", m.mime_type),
+                "Size": self._one("Size", None if m.size is None else str(m.size)),
+                "Identifier": self._ids(m.identifiers),
+                "License": self._classes("License", m.licenses),
+            }
+            if m.access:
+                p["Access"] = [lambda e, m=m: self._access(e, m.access, m.access_end_date)]
+            if m.dates:
+                p["Dates"] = [lambda e, m=m: self._dates(e, m.dates)]
+            self._emit(el, "Medium", p, sink)
 
     # -- people and organisations -------------------------------------------------------
 
@@ -232,23 +287,25 @@ class CerifWriter:
         def build(parent: Any) -> None:
             holder = self._el(parent, group)
             for c in people:
-                el = self._el(holder, member)
-                if c.display_name:
-                    self._el(el, "DisplayName", c.display_name)
-                if c.org_unit is not None:
-                    el.append(self._org(c.org_unit, sink))
-                else:
-                    el.append(self._person(c.person or Person(), sink))
-                    if affiliations:
-                        for org in c.affiliations:
-                            self._el(el, "Affiliation").append(self._org(org, sink))
+                self._contributor(self._el(holder, member), c, sink, affiliations)
 
         return [build]
+
+    def _contributor(self, el: Any, c: Contributor, sink: _Sink, affiliations: bool) -> None:
+        if c.display_name:
+            self._el(el, "DisplayName", c.display_name)
+        if c.org_unit is not None:
+            el.append(self._org(c.org_unit, sink))
+        else:
+            el.append(self._person(c.person or Person(), sink))
+            if affiliations:
+                for org in c.affiliations:
+                    self._el(el, "Affiliation").append(self._org(org, sink))
 
     def _person(self, person: Person, sink: _Sink) -> Any:
         el = etree.Element(self._q + "Person", {"id": person.id} if person.id else {})
         p: dict[str, list[Build]] = {}
-        if person.name and (person.name.family or person.name.given):
+        if person.name and (person.name.family or person.name.given or person.name.other):
             name = person.name
 
             def person_name(e: Any) -> None:
@@ -257,14 +314,22 @@ class CerifWriter:
                     self._el(holder, "FamilyNames", name.family)
                 if name.given:
                     self._el(holder, "FirstNames", name.given)
+                if name.other:
+                    self._el(holder, "OtherNames", name.other)
 
             p["PersonName"] = [person_name]
         orcids = [o for o in [person.orcid, *person.alternative_orcids] if o and self._fits("ORCID", o, sink)]
         p["ORCID"] = self._one("ORCID", orcids[0] if orcids else None)
         p["AlternativeORCID"] = self._texts("AlternativeORCID", orcids[1:])
+        p["Gender"] = self._one("Gender", person.gender)
         p["ResearcherID"] = self._one("ResearcherID", person.researcher_id)
+        p["AlternativeResearcherID"] = self._texts("AlternativeResearcherID", person.alternative_researcher_ids)
         p["ScopusAuthorID"] = self._one("ScopusAuthorID", person.scopus_author_id)
+        p["AlternativeScopusAuthorID"] = self._texts("AlternativeScopusAuthorID", person.alternative_scopus_author_ids)
         p["ISNI"] = self._one("ISNI", person.isni)
+        p["AlternativeISNI"] = self._texts("AlternativeISNI", person.alternative_isnis)
+        p["DAI"] = self._one("DAI", person.dai)
+        p["AlternativeDAI"] = self._texts("AlternativeDAI", person.alternative_dais)
         p["Identifier"] = [lambda e, i=i: self._el(e, "Identifier", i.value, type=i.type) for i in person.identifiers]
         p["ElectronicAddress"] = self._texts("ElectronicAddress", person.electronic_addresses)
         p["Affiliation"] = [lambda e, o=o: self._el(e, "Affiliation").append(self._org(o, sink)) for o in person.affiliations]
@@ -274,9 +339,10 @@ class CerifWriter:
     def _org(self, org: OrgUnit, sink: _Sink) -> Any:
         el = etree.Element(self._q + "OrgUnit", {"id": org.id} if org.id else {})
         p: dict[str, list[Build]] = {}
+        p["Type"] = self._classes("Type", org.types)
         p["Acronym"] = self._one("Acronym", org.acronym)
-        if org.name:
-            p["Name"] = self._langs("Name", [LangString(value=org.name, lang=org.name_lang)])
+        names = ([LangString(value=org.name, lang=org.name_lang)] if org.name else []) + org.other_names
+        p["Name"] = self._langs("Name", names)
         generic = list(org.identifiers)
         for name, value in (("RORID", org.ror), ("GRID", org.grid), ("ISNI", org.isni), ("FundRefID", org.fundref)):
             if not value:
@@ -287,10 +353,15 @@ class CerifWriter:
                 generic.append(_GenericId(self.fallback_ids[name], value))
             else:
                 p[name] = self._one(name, value)  # reported as no-slot by _emit
+        for name, values in (("RORID", org.alternative_rors), ("GRID", org.alternative_grids), ("ISNI", org.alternative_isnis), ("FundRefID", org.alternative_fundrefs)):
+            if values and "Alternative" + name not in self.present["OrgUnit"] and name in self.fallback_ids:
+                generic.extend(_GenericId(self.fallback_ids[name], v) for v in values)
+            else:
+                p["Alternative" + name] = self._texts("Alternative" + name, values)
         p["Identifier"] = [lambda e, i=i: self._el(e, "Identifier", i.value, type=i.type) for i in generic]
-        if org.part_of is not None:
-            parent_org = org.part_of
-            p["PartOf"] = [lambda e: self._el(e, "PartOf").append(self._org(parent_org, sink))]
+        p["ElectronicAddress"] = self._texts("ElectronicAddress", org.electronic_addresses)
+        parents = ([org.part_of] if org.part_of is not None else []) + org.also_part_of
+        p["PartOf"] = self._wrapped("PartOf", parents, self._org, sink)
         self._emit(el, "OrgUnit", p, sink)
         return el
 
@@ -303,6 +374,12 @@ class CerifWriter:
             p["Type"] = [lambda e: etree.SubElement(e, "{%s}Type" % ns, nsmap={None: ns}).__setattr__("text", ftype)]
         p["Acronym"] = self._one("Acronym", f.acronym)
         p["Name"] = self._langs("Name", f.names)
+        if f.amount is not None:
+            amount = f.amount
+            p["Amount"] = [lambda e: self._el(e, "Amount", amount.value, currency=amount.currency)]
+        p["Description"] = self._langs("Description", f.descriptions)
+        p["Subject"] = self._classes("Subject", f.subjects)
+        p["Keyword"] = self._langs("Keyword", f.keywords)
         generic = list(f.identifiers)
         if f.grant_doi:
             if "GrantDOI" in self.present["Funding"]:
@@ -313,6 +390,7 @@ class CerifWriter:
         if f.funder is not None:
             funder = f.funder
             p["Funder"] = [lambda e: self._el(e, "Funder").append(self._org(funder, sink))]
+        p["Funder"] = p.get("Funder", []) + self._links("Funder", f.other_funders, sink)
         if f.part_of is not None:
             whole = f.part_of
             p["PartOf"] = [lambda e: self._el(e, "PartOf").append(self._funding(whole, sink))]
@@ -322,19 +400,89 @@ class CerifWriter:
         if f.oa_mandate:
             uri = f.oa_mandate
             p["OAMandate"] = [lambda e: self._el(e, "OAMandate", mandated="true", uri=uri)]
+        p["OAMandate"] = p.get("OAMandate", []) + self._mandates(f.oa_mandates)
         self._emit(el, "Funding", p, sink)
         return el
 
     def _project(self, project: Project, sink: _Sink) -> Any:
         el = etree.Element(self._q + "Project", {"id": project.id} if project.id else {})
         p: dict[str, list[Build]] = {
+            "Type": self._classes("Type", project.types),
             "Acronym": self._one("Acronym", project.acronym),
             "Title": self._langs("Title", project.titles),
             "Identifier": [lambda e, i=i: self._el(e, "Identifier", i.value, type=i.type) for i in project.identifiers],
             "StartDate": self._one("StartDate", project.start_date),
             "EndDate": self._one("EndDate", project.end_date),
+            "Funded": [lambda e, f=f: self._funded(self._el(e, "Funded"), f, sink) for f in project.funded],
+            "Subject": self._classes("Subject", project.subjects),
+            "Keyword": self._langs("Keyword", project.keywords),
+            "Abstract": self._langs("Abstract", project.abstracts),
+            "Status": self._classes("Status", project.statuses),
+            "Uses": self._wrapped("Uses", project.uses, self._equipment, sink),
+            "OAMandate": self._mandates(project.oa_mandates),
         }
+        if project.consortium is not None:
+            consortium = project.consortium
+            roles = self.profile.tables["consortium_roles"]
+
+            def build_consortium(e: Any) -> None:
+                holder = self._el(e, "Consortium")
+                for field, element in roles.items():
+                    for c in getattr(consortium, field):
+                        self._contributor(self._el(holder, element), c, sink, affiliations=False)
+
+            p["Consortium"] = [build_consortium]
+        if project.team is not None:
+            team = project.team
+
+            def build_team(e: Any) -> None:
+                holder = self._el(e, "Team")
+                for field, element in (("principal_investigators", "PrincipalInvestigator"), ("contacts", "Contact"), ("members", "Member")):
+                    for c in getattr(team, field):
+                        self._contributor(self._el(holder, element), c, sink, affiliations=True)
+
+            p["Team"] = [build_team]
         self._emit(el, "Project", p, sink)
+        return el
+
+    def _funded(self, el: Any, funded: Any, sink: _Sink) -> None:
+        if funded.by is not None:
+            self._contributor(self._el(el, "By"), funded.by, sink, affiliations=False)
+        if funded.funding is not None:
+            self._el(el, "As").append(self._funding(funded.funding, sink))
+
+    def _event(self, event: Event, sink: _Sink) -> Any:
+        el = etree.Element(self._q + "Event", {"id": event.id} if event.id else {})
+        party: Callable[[Any, _Sink], Any] = lambda x, s: self._org(x, s) if isinstance(x, OrgUnit) else self._project(x, s)  # noqa: E731
+        p: dict[str, list[Build]] = {
+            "Type": self._classes("Type", event.types),
+            "Acronym": self._one("Acronym", event.acronym),
+            "Name": self._langs("Name", event.names),
+            "Place": self._one("Place", event.place),
+            "Country": self._one("Country", event.country),
+            "StartDate": self._one("StartDate", event.start_date),
+            "EndDate": self._one("EndDate", event.end_date),
+            "Description": self._langs("Description", event.descriptions),
+            "Subject": self._classes("Subject", event.subjects),
+            "Keyword": self._langs("Keyword", event.keywords),
+            "Organizer": self._wrapped("Organizer", event.organizers, party, sink),
+            "Sponsor": self._wrapped("Sponsor", event.sponsors, party, sink),
+            "Partner": self._wrapped("Partner", event.partners, party, sink),
+        }
+        self._emit(el, "Event", p, sink)
+        return el
+
+    def _equipment(self, equipment: Equipment, sink: _Sink) -> Any:
+        el = etree.Element(self._q + "Equipment", {"id": equipment.id} if equipment.id else {})
+        p: dict[str, list[Build]] = {
+            "Type": self._classes("Type", equipment.types),
+            "Acronym": self._one("Acronym", equipment.acronym),
+            "Name": self._langs("Name", equipment.names),
+            "Identifier": self._ids(equipment.identifiers),
+            "Description": self._langs("Description", equipment.descriptions),
+            "Owner": self._links("Owner", equipment.owners, sink),
+        }
+        self._emit(el, "Equipment", p, sink)
         return el
 
 
