@@ -114,9 +114,16 @@ def read_records(source: str, stream: BinaryIO | str, forced_format: str = "auto
         for event, el in context:
             if root is None:
                 root = el
-                dtd = el.getroottree().docinfo.internalDTD
+                docinfo = el.getroottree().docinfo
+                dtd = docinfo.internalDTD
                 if dtd is not None and any(True for _ in dtd.iterentities()):
                     yield _fail(source, 1, "xml.entity-declared", f"{source}: the document declares XML entities; they are refused for safety (DESIGN 7)", 1)
+                    return
+                if docinfo.system_url or docinfo.public_id:
+                    # An external DTD subset is never loaded; a document that needs one to be
+                    # read as its author meant (defaults, entities) is refused, not half-read.
+                    where = docinfo.system_url or docinfo.public_id
+                    yield _fail(source, 1, "xml.external-dtd", f"{source}: the document names an external DTD ({where}); it is not loaded and the document is refused for safety (DESIGN 7)", 1)
                     return
                 is_oai = el.tag == OAI_ROOT
                 continue
