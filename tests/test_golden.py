@@ -152,6 +152,14 @@ def test_golden_cases_are_found() -> None:
     assert CASES, f"no golden cases under {GOLDEN}"
 
 
+def test_every_official_datacite_example_has_a_golden_case(reference: Path) -> None:
+    """The release promise: every DataCite 4.7 and 4.6 example converts as reviewed."""
+    examples = {str(p.relative_to(reference)) for v in ("4.7", "4.6") for p in (reference / "datacite" / f"kernel-{v}" / "example").glob("*.xml")}
+    assert len(examples) >= 30
+    missing = examples - {c.input for c in CASES if c.cerif_version == "1.2"}
+    assert not missing, f"official examples without a golden case: {sorted(missing)}"
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_golden_output(case: Case, request: pytest.FixtureRequest) -> None:
     result = _result(case, request)

@@ -260,11 +260,13 @@ def _org(name: str, el: Any | None = None, rule: Rule | None = None) -> dict[str
 
 
 def _org_identifier(org: dict[str, Any], scheme: str, value: str, rule: Rule, ctx: Context, el: Any) -> None:
-    """Put an organisation identifier in its typed slot (ROR, GRID, ISNI, FundRef)."""
+    """Put an organisation identifier in its typed slot (ROR, GRID, ISNI, FundRef); any other
+    is a generic identifier typed by its ``schemeURI`` when given (as a person's is), since
+    ``Identifier/@type`` is a URI and DataCite's scheme names are often just "Other"."""
     slot = rule.tables.get("organisation_identifier_schemes", {}).get(scheme.strip().lower())
     if slot is None:
         if value:
-            org.setdefault("identifiers", []).append({"type": scheme or "unknown", "value": value})
+            org.setdefault("identifiers", []).append({"type": el.get("schemeURI") or scheme or "unknown", "value": value})
         return
     try:
         normalised = identifiers.NORMALISERS[slot](value)
@@ -304,6 +306,9 @@ def _is_organisation(el: Any, display: str, rule: Rule) -> bool:
     return bool(words & set(rule.tables.get("organisation_words", {})))
 
 
+_ROLE_SUFFIX = re.compile(r"\s*\((?:eds?|hrsg|coord)\.?\)\s*$", re.I)
+
+
 def _contributor(el: Any, rule: Rule, ctx: Context, name_local: str) -> Any:
     name_el = _child(el, name_local)
     display = text_of(name_el) if name_el is not None else ""
@@ -322,7 +327,8 @@ def _contributor(el: Any, rule: Rule, ctx: Context, name_local: str) -> Any:
         if affiliations:
             ctx.issue(Severity.INFO, "map.not-mapped", f"affiliations of the organisation {display!r} have no place in the profile", el)
         return result
-    person = _person(display, rule, family, given)
+    # "Kim, Dong Eon (Ed.)": the role is not part of the name (JACoW, kernel 3)
+    person = _person(_ROLE_SUFFIX.sub("", display) or display, rule, family, given)
     for nid in _children(el, "nameIdentifier"):
         scheme = (nid.get("nameIdentifierScheme") or "").strip()
         value = text_of(nid)
@@ -540,12 +546,23 @@ def _related_container(el: Any, rule: Rule, ctx: Context) -> Any:
         return report_invalid(ctx, el, exc)
     field = _ID_FIELDS.get(slot, slot)
     container: dict[str, Any] = {field: [value] if field.endswith("s") else value}
-    ctype = _related_type(el.get("resourceTypeGeneral"), rule)
+    ctype = _related_type(el.get("resourceTypeGeneral"), rule) or _isbn_container_type(container, rule, ctx)
     if ctype:
         container["type"] = ctype
     if _other_container(ctx, rule.to[0], container, el):
         return HANDLED
     return container
+
+
+def _isbn_container_type(container: dict[str, Any], rule: Rule, ctx: Context) -> str | None:
+    """A whole named only by its ISBN is a book (the rule's ``isbn_container_type``), unless
+    the output's own type already says what holds it (a conference paper: proceedings); the
+    journal the container type otherwise defaults to has no ISBN."""
+    book = rule.options.get("isbn_container_type")
+    own = str(ctx.draft.get("type") or "").lower()
+    if not book or "isbns" not in container or own in rule.tables.get("container_types", {}):
+        return None
+    return str(book)
 
 
 @transform("related_item", patch=True)
