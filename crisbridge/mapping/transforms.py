@@ -511,6 +511,12 @@ def _other_container(ctx: Context, field: str, container: dict[str, Any], el: An
     different whole: the profile has one PublishedIn and one PartOf, and merging a second
     whole's identifiers or type into the first would describe neither."""
     current = ctx.draft.get(field) or {}
+    old_titles = {t["value"] for t in current.get("titles", [])}
+    new_titles = {t["value"] for t in container.get("titles", [])}
+    if old_titles and new_titles and not old_titles & new_titles:
+        # two relatedItems with different titles are two wholes, whatever else they share
+        container = {"title": container["titles"][0]["value"]}
+        current = {"title": sorted(old_titles)[0]}
     for key, value in container.items():
         old = current.get(key)
         if isinstance(value, str) and old is not None and old != value:
