@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from crisbridge.issues import Issue, Severity
 
@@ -28,6 +28,15 @@ class RecordReport(BaseModel):
     status: Status
     entities: list[str] = Field(default_factory=list)
     issues: list[Issue] = Field(default_factory=list)
+
+    @model_serializer(mode="wrap")
+    def _keep_source_id(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # DESIGN 4 lists source_id in every record entry: a record without one (a document that
+        # is not well-formed) says null rather than leaving the key out under exclude_none.
+        data: dict[str, Any] = handler(self)
+        if "source_id" in data or "source" not in data:
+            return data
+        return {"source": data["source"], "source_id": None, **data}
 
 
 class Summary(BaseModel):

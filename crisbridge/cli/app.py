@@ -54,15 +54,23 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-@app.callback()
-def _root(
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
-) -> None:
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         from crisbridge._version import __version__
 
         typer.echo(__version__)
         raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    # eager, with its own callback: without a command the group callback never runs, and
+    # `crisbridge --version` said "Missing command" (exit 2)
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", is_eager=True, callback=_print_version)
+    ] = False,
+) -> None:
+    pass
 
 
 @app.command()
