@@ -83,7 +83,8 @@ def discover() -> list[Case]:
     """Every folder two levels below tests/golden is a case."""
     if not GOLDEN.is_dir():
         return []
-    return [load_case(d) for group in sorted(GOLDEN.iterdir()) if group.is_dir() for d in sorted(group.iterdir()) if d.is_dir()]
+    groups = [g for g in sorted(GOLDEN.iterdir()) if g.is_dir()]
+    return [load_case(d) for g in groups for d in sorted(g.iterdir()) if d.is_dir()]
 
 
 CASES = discover()
@@ -127,9 +128,13 @@ def pretty(xml: bytes | str) -> str:
     return etree.tostring(etree.fromstring(data, _PARSER), pretty_print=True, encoding="unicode")
 
 
-def xml_diff(expected: str, actual: str, name: str) -> str:
+def xml_diff(expected: bytes, actual: bytes, name: str) -> str:
     lines = difflib.unified_diff(
-        pretty(expected).splitlines(), pretty(actual).splitlines(), f"{name}/expected.xml", f"{name} (actual)", lineterm=""
+        pretty(expected).splitlines(),
+        pretty(actual).splitlines(),
+        f"{name}/expected.xml",
+        f"{name} (actual)",
+        lineterm="",
     )
     return "\n".join(lines)
 
@@ -154,7 +159,8 @@ def test_golden_cases_are_found() -> None:
 
 def test_every_official_datacite_example_has_a_golden_case(reference: Path) -> None:
     """The release promise: every DataCite 4.7 and 4.6 example converts as reviewed."""
-    examples = {str(p.relative_to(reference)) for v in ("4.7", "4.6") for p in (reference / "datacite" / f"kernel-{v}" / "example").glob("*.xml")}
+    folders = [reference / "datacite" / f"kernel-{v}" / "example" for v in ("4.7", "4.6")]
+    examples = {str(p.relative_to(reference)) for folder in folders for p in folder.glob("*.xml")}
     assert len(examples) >= 30
     missing = examples - {c.input for c in CASES if c.cerif_version == "1.2"}
     assert not missing, f"official examples without a golden case: {sorted(missing)}"
@@ -163,28 +169,41 @@ def test_every_official_datacite_example_has_a_golden_case(reference: Path) -> N
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_golden_output(case: Case, request: pytest.FixtureRequest) -> None:
     result = _result(case, request)
-    assert len(result.entities) <= 1, f"{case.name}: a golden case holds one record, which becomes one entity"
+    assert len(result.entities) <= 1, f"{case.name}: a golden case is one record, written as one entity"
     actual = etree.tostring(result.entities[0].element, encoding="utf-8") if result.entities else None
     entries = issue_entries(result)
     if request.config.getoption("--update-goldens"):
         _update(case, actual, entries)
         return
-    if actual is None:
-        assert not case.expected_xml.is_file(), f"{case.name}: no entity was written ({result.status.value}): {entries}"
-    else:
-        assert case.expected_xml.is_file(), f"{case.name}: no expected.xml (run pytest --update-goldens and review it)"
-        expected = case.expected_xml.read_bytes()
-        if canonical(expected) != canonical(actual):
-            pytest.fail(f"{case.name}: the CERIF output differs from expected.xml\n{xml_diff(expected.decode('utf-8'), actual.decode('utf-8'), case.name)}", pytrace=False)
+    _check_xml(case, actual, f"{result.status.value}: {entries}")
     if case.expected_issues.is_file():
-        wanted: list[dict[str, str]] = json.loads(case.expected_issues.read_text(encoding="utf-8"))
-        keys = ISSUE_KEYS if any("location" in w for w in wanted) else ISSUE_KEYS[:2]
-        want = Counter(_key(w, keys) for w in wanted)
-        got = Counter(_key(e, keys) for e in entries)
-        if want != got:
-            missing = sorted((want - got).elements())
-            extra = sorted((got - want).elements())
-            pytest.fail(f"{case.name}: the issues differ from expected-issues.json\n  expected, not reported: {missing}\n  reported, not expected: {extra}", pytrace=False)
+        _check_issues(case, entries)
+
+
+def _check_xml(case: Case, actual: bytes | None, why_none: str) -> None:
+    if actual is None:
+        assert not case.expected_xml.is_file(), f"{case.name}: no entity was written ({why_none})"
+        return
+    assert case.expected_xml.is_file(), f"{case.name}: no expected.xml (run pytest --update-goldens, then review it)"
+    expected = case.expected_xml.read_bytes()
+    if canonical(expected) != canonical(actual):
+        diff = xml_diff(expected, actual, case.name)
+        pytest.fail(f"{case.name}: the CERIF output differs from expected.xml\n{diff}", pytrace=False)
+
+
+def _check_issues(case: Case, entries: list[dict[str, str]]) -> None:
+    wanted: list[dict[str, str]] = json.loads(case.expected_issues.read_text(encoding="utf-8"))
+    keys = ISSUE_KEYS if any("location" in w for w in wanted) else ISSUE_KEYS[:2]
+    want = Counter(_key(w, keys) for w in wanted)
+    got = Counter(_key(e, keys) for e in entries)
+    if want != got:
+        missing = sorted((want - got).elements())
+        extra = sorted((got - want).elements())
+        pytest.fail(
+            f"{case.name}: the issues differ from expected-issues.json\n"
+            f"  expected, not reported: {missing}\n  reported, not expected: {extra}",
+            pytrace=False,
+        )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -192,14 +211,16 @@ def test_golden_entity_is_valid_against_the_official_xsd(case: Case, request: py
     result = _result(case, request)
     schema = request.getfixturevalue("schema_12" if case.cerif_version == "1.2" else "schema_11")
     for entity in result.entities:
-        assert errors(schema, entity.element) == [], f"{case.name}: {entity.id} is not valid against the {case.cerif_version} XSD"
+        problems = errors(schema, entity.element)
+        assert not problems, f"{case.name}: {entity.id} is not valid against the {case.cerif_version} XSD: {problems}"
 
 
 def _update(case: Case, actual: bytes | None, entries: list[dict[str, str]]) -> None:
     if actual is None:
         case.expected_xml.unlink(missing_ok=True)
     else:
-        case.expected_xml.write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + pretty(actual), encoding="utf-8")
+        declaration = '<?xml version="1.0" encoding="UTF-8"?>\n'
+        case.expected_xml.write_text(declaration + pretty(actual), encoding="utf-8")
     # one issue a line: easy to review, and a diff shows which issue came or went
     lines = ",\n".join("  " + json.dumps(e, ensure_ascii=False) for e in entries)
     case.expected_issues.write_text(f"[\n{lines}\n]\n" if entries else "[]\n", encoding="utf-8")
