@@ -11,6 +11,7 @@ and safe to reuse. ``convert`` streams results for many inputs.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,15 @@ class RecordResult:
         )
 
 
+_DECLARED_ENCODING = re.compile(r"""^(\ufeff?\s*<\?xml\s[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
+
+
+def _utf8_document(text: str) -> bytes:
+    """A str is already decoded, so the encoding its XML declaration names no longer describes
+    it: it is handed to the parser as UTF-8, and the declaration is made to say so."""
+    return _DECLARED_ENCODING.sub(r"\1\2UTF-8\2", text, count=1).encode("utf-8")
+
+
 class Converter:
     """Source records -> CERIF entities, with one compiled mapping per source format."""
 
@@ -104,7 +114,7 @@ class Converter:
         elif isinstance(data, bytes):
             stream = io.BytesIO(data)
         elif isinstance(data, str):
-            stream = io.BytesIO(data.encode("utf-8"))
+            stream = io.BytesIO(_utf8_document(data))
         else:
             from crisbridge.readers import format_of, unwrap
 
@@ -144,7 +154,13 @@ class Converter:
                           message=f"{rec.source}: CERIF XML as input is not read yet (CERIF -> CERIF has nothing to convert)",
                           location=Location(file=rec.source, record=rec.oai_identifier))
             return RecordResult(rec.source, rec.oai_identifier, Status.FAILED, rec.oai_identifier, rec.datestamp, issues=[issue])
-        assert rec.format is not None
+        if rec.format is None:
+            # an element handed to convert_one whose root no reader knows
+            tag = rec.payload.tag if rec.payload is not None else None
+            issue = Issue(code="input.unknown-format", severity=Severity.ERROR,
+                          message=f"{rec.source}: root element {tag} is not a format the bridge reads",
+                          location=Location(file=rec.source, record=rec.oai_identifier))
+            return RecordResult(rec.source, rec.oai_identifier, Status.FAILED, rec.oai_identifier, rec.datestamp, issues=[issue])
         mapping = registry.compiled(rec.format, self.mapping_files)
         root = rec.payload
         source_id = rec.oai_identifier or mapping.source_id(root) or f"{rec.source}#{rec.position}"
