@@ -552,6 +552,9 @@ def _related_container(el: Any, rule: Rule, ctx: Context) -> Any:
         return report_invalid(ctx, el, exc)
     field = _ID_FIELDS.get(slot, slot)
     container: dict[str, Any] = {field: [value] if field.endswith("s") else value}
+    medium = rule.options.get("issn_media", {}).get(el.get("relatedIdentifierType") or "")
+    if medium and field == "issns":
+        container["issn_media"] = {value: medium}  # EISSN: the ISSN of the online edition
     ctype = _related_type(el.get("resourceTypeGeneral"), rule) or _isbn_container_type(container, rule, ctx)
     if ctype:
         container["type"] = ctype
