@@ -220,3 +220,21 @@ def test_a_bomb_given_to_the_library_as_bytes_fails_as_a_result_not_an_exception
         assert result.status is Status.FAILED, name
         assert result.issues[0].location.file == name
         assert SECRET.encode() not in result.xml
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("deep.xml", "<dc:description>" + "<x>" * 5000 + "</x>" * 5000 + "</dc:description>"),
+        ("huge-text.xml", "<dc:description>" + "a" * 12_000_000 + "</dc:description>"),
+    ],
+)
+def test_tree_size_is_bounded(name: str, body: str, tmp_path: Path, reference: Path) -> None:
+    # libxml2's default limits stay on (no huge_tree): absurd depth or text length fails alone
+    (tmp_path / name).write_text(DC_OPEN + "<dc:title>T</dc:title>" + body + "</oai_dc:dc>", encoding="utf-8")
+    shutil.copy(reference / "real-records" / GOOD_RECORDS[0], tmp_path / "good.xml")
+    results = {Path(r.source).name: r for r in Converter().convert([tmp_path]) if isinstance(r, RecordResult)}
+    assert results["good.xml"].status is Status.CONVERTED
+    assert results[name].status is Status.FAILED
+    assert results[name].issues[0].code == "xml.not-well-formed"
+    assert name in results[name].issues[0].message
