@@ -302,16 +302,28 @@ def put(ctx: Context, target: str, value: Any, el: Any, rule: Rule) -> None:
                 el,
                 str(value),
             )
-    elif policy == "merge-first":
-        current_list = draft.setdefault(target, [])
-        if not current_list:
-            current_list.append({})
-        _merge(current_list[0], value)
     else:
-        _merge(draft.setdefault(target, {}), value)
+        if policy == "merge-first":
+            current_list = draft.setdefault(target, [])
+            if not current_list:
+                current_list.append({})
+            into = current_list[0]
+        else:
+            into = draft.setdefault(target, {})
+        for key, kept, refused in _merge(into, value):
+            ctx.issue(
+                Severity.INFO,
+                "map.extra-value",
+                f"{target}.{key} already holds {kept!r}; {refused!r} is not written (the profile allows one)",
+                el,
+                str(refused),
+            )
 
 
-def _merge(into: dict[str, Any], value: dict[str, Any]) -> None:
+def _merge(into: dict[str, Any], value: dict[str, Any], path: str = "") -> list[tuple[str, Any, Any]]:
+    """Fill ``into`` from ``value`` key by key; returns the (key, kept, refused) conflicts,
+    which the caller reports: a merge never drops a differing value silently."""
+    conflicts: list[tuple[str, Any, Any]] = []
     for key, item in value.items():
         old = into.get(key)
         if old is None:
@@ -319,7 +331,10 @@ def _merge(into: dict[str, Any], value: dict[str, Any]) -> None:
         elif isinstance(old, list) and isinstance(item, list):
             old.extend(i for i in item if i not in old)
         elif isinstance(old, dict) and isinstance(item, dict):
-            _merge(old, item)
+            conflicts += _merge(old, item, f"{path}{key}.")
+        elif old != item:
+            conflicts.append((f"{path}{key}", old, item))
+    return conflicts
 
 
 def load_tables(paths: list[Path]) -> dict[str, dict[str, Any]]:
