@@ -161,6 +161,12 @@ NAMES = [
     ("  Smith ,  John ", ("Smith", "John")),
     (", John", (None, "John")),
     ("Smith, ", ("Smith", None)),
+    # Dutch DSpace: the particles after the initials belong to the family name
+    ("Bosch, F.A.J. van den", ("van den Bosch", "F.A.J.")),  # EUR DSpace
+    ("Jong, A. de", ("de Jong", "A.")),  # EUR DSpace
+    ("Laan, E.A. van der", ("van der Laan", "E.A.")),  # EUR DSpace
+    ("Jong, Martijn de", ("de Jong", "Martijn")),  # EUR DSpace
+    ("Rossi, Da", ("Rossi", "Da")),  # a given name that is also a particle stays a given name
     # Given Family, with the particles the table lists
     ("Aurélien Ribes", ("Ribes", "Aurélien")),  # Zenodo
     ("Alexandra G. Hanselman", ("Hanselman", "Alexandra G.")),  # Zenodo
@@ -193,3 +199,16 @@ NAMES = [
 @pytest.mark.parametrize(("display", "expected"), NAMES, ids=[n or "<empty>" for n, _ in NAMES])
 def test_display_names_are_split(display: str, expected: tuple[str | None, str | None], particles: dict[str, Any]) -> None:
     assert names.split(display, particles) == expected
+
+
+def test_a_real_dutch_name_is_written_with_its_particles_in_the_family_name(reference: Any, schema_12: Any) -> None:
+    from crisbridge.pipeline import Converter
+
+    result = Converter().convert_one(reference / "real-records/dspace-eur-pyoai/records/oai_dc/hdl_1765_1131.xml")
+    ns = {"c": "https://www.openaire.eu/cerif-profile/1.2/"}
+    authors = etree.fromstring(result.xml).findall("c:Authors/c:Author", ns)
+    written = [
+        (a.findtext("c:DisplayName", namespaces=ns), a.findtext("c:Person/c:PersonName/c:FamilyNames", namespaces=ns), a.findtext("c:Person/c:PersonName/c:FirstNames", namespaces=ns))
+        for a in authors
+    ]
+    assert written == [("Volberda, H.W.", "Volberda", "H.W."), ("Bosch, F.A.J. van den", "van den Bosch", "F.A.J.")]

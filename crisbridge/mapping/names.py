@@ -1,6 +1,7 @@
 """Splitting a person's display name into family and given names.
 
-``Family, Given`` is split at the first comma. ``Given Family`` takes the last word as the
+``Family, Given`` is split at the first comma; particles after the given names
+(``Jong, A. de``) join the family name. ``Given Family`` takes the last word as the
 family name, together with the particles before it that the mapping lists (``van der``,
 ``de la``). ``Family I.`` (initials after the family name, as CNR and many CRISs write
 them) keeps the initials as given names. The display name itself is always kept as given.
@@ -21,7 +22,16 @@ def split(display: str, particles: Collection[str]) -> tuple[str | None, str | N
         return None, None
     if "," in text:
         family, _, given = text.partition(",")
-        return family.strip() or None, given.strip() or None
+        family, given = family.strip(), given.strip()
+        # "Bosch, F.A.J. van den", "Jong, A. de" (Dutch DSpace): particles written after the
+        # given names belong to the family name, "van den Bosch"
+        tail = given.split(" ")
+        cut = len(tail)
+        while cut > 1 and tail[cut - 1].lower() in particles:
+            cut -= 1
+        if cut < len(tail) and family:
+            family, given = " ".join(tail[cut:] + [family]), " ".join(tail[:cut])
+        return family or None, given or None
     words = text.split(" ")
     if len(words) == 1:
         return words[0], None
