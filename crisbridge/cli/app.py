@@ -20,6 +20,8 @@ app = typer.Typer(
 )
 mappings_app = typer.Typer(help="List, show, check and describe mapping files.", no_args_is_help=True)
 app.add_typer(mappings_app, name="mappings")
+schemas_app = typer.Typer(help="The official OpenAIRE CERIF profile XSDs in the user cache.", no_args_is_help=True)
+app.add_typer(schemas_app, name="schemas")
 
 
 class Target(str, Enum):
@@ -146,6 +148,48 @@ def convert(
             err=True,
         )
     raise typer.Exit(stream.exit_code)
+
+
+@app.command("validate")
+def validate_command(
+    inputs: Annotated[list[str], typer.Argument(help="CERIF XML files or folders: bare entities or OAI-PMH responses; a folder of saved responses of a CRIS also gets the protocol checks.")],
+    report: Annotated[Optional[Path], typer.Option("--report", help="Write the JSON report here.")] = None,
+    xsd_dir: Annotated[Optional[list[Path]], typer.Option("--xsd-dir", help="A folder with the profile XSD (or folders of them below it); default: the cache `schemas fetch` fills.")] = None,
+) -> None:
+    """Check CERIF XML (profile 1.2 or 1.1): XSD, cross-record and OAI-PMH protocol checks."""
+    from crisbridge.validation.runner import validate
+
+    try:
+        result = validate(inputs, xsd_dirs=xsd_dir)
+    except ConfigurationError as exc:
+        raise _fail(str(exc)) from None
+    if report:
+        report.write_text(json.dumps(result.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    found = [(r.source_id, i) for r in result.records for i in r.issues] + [(None, n) for n in result.notes]
+    for record, issue in found:
+        if issue.severity.value != "info":
+            where = ":".join(x for x in (issue.location.file, issue.location.record or record) if x)
+            message = issue.message.removeprefix(f"{issue.location.file}: ")
+            typer.echo(f"{issue.severity.value}\t{issue.code}\t{where}\t{message}")
+    s = result.summary
+    typer.echo(f"{s.records} records: {s.converted} valid, {s.deleted} deleted, {s.failed} failed; {s.errors} errors, {s.warnings} warnings", err=True)
+    raise typer.Exit(result.exit_code)
+
+
+@schemas_app.command("fetch")
+def schemas_fetch(
+    url: Annotated[Optional[str], typer.Option("--url", help="Base URL of a mirror laid out like https://www.openaire.eu/schema/cris/ ({BASE}1.2/openaire-cerif-profile.xsd).")] = None,
+) -> None:
+    """Download the profile XSDs (1.2 and 1.1) with what they import into the user cache."""
+    from crisbridge.schemas import fetch
+
+    try:
+        result = fetch(url)
+    except ConfigurationError as exc:
+        raise _fail(str(exc)) from None
+    for v in result.versions:
+        typer.echo(f"{v.version}\t{v.folder}\t" + (f"{len(v.files)} files" if v.problem is None else f"failed: {v.problem}"), err=v.problem is not None)
+    raise typer.Exit(0 if result.ok else 1)
 
 
 @mappings_app.command("list")

@@ -59,7 +59,7 @@ AnyEntity = Publication | Product | Patent | Person | OrgUnit | Project | Fundin
 
 
 def local_name(el: Any) -> str:
-    tag = el.tag
+    tag: str = el.tag
     return tag[tag.index("}") + 1 :] if tag[0] == "{" else tag
 
 
@@ -143,7 +143,7 @@ class _Reader:
         self.issues.append(Issue(
             code="cerif.not-read", severity=Severity.WARNING,
             message=f"{label} has no place in the model; it is not carried over",
-            location=Location(file=self.file, record=self.record, xpath=_path(el), line=el.sourceline),
+            location=Location(file=self.file, record=self.record, xpath=entity_path(el), line=el.sourceline),
         ))
 
     def children(self, el: Any, handlers: dict[str, Handler], attrs: tuple[str, ...] = ()) -> None:
@@ -643,7 +643,7 @@ class _Reader:
         return o
 
 
-def _path(el: Any) -> str:
+def entity_path(el: Any) -> str:
     """A readable XPath of the element inside its entity: ``/Publication/Authors/Author[2]``."""
     steps: list[str] = []
     node = el
@@ -661,4 +661,4 @@ def _path(el: Any) -> str:
     return "/" + "/".join(reversed(steps))
 
 
-__all__ = ["CerifRecord", "profile_version", "read_cerif", "read_entity", "text_of"]
+__all__ = ["CerifRecord", "entity_path", "is_entity", "local_name", "profile_version", "read_cerif", "read_entity", "text_of"]
