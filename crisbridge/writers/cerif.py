@@ -218,7 +218,8 @@ class CerifWriter:
             if dates:
                 p["Dates"] = [lambda e: self._dates(e, dates)]
         elif o.dates:
-            others = [k for k in o.dates if k != "Issued" or o.publication_date]
+            issued = o.dates.get("Issued")
+            others = [k for k in o.dates if k != "Issued" or (o.publication_date and issued and o.publication_date != issued.start)]
             if others:
                 sink.add(Severity.INFO, "cerif.no-slot", f"{kind} has no Dates; {', '.join(others)} not written", "Dates")
         if o.media:
