@@ -325,3 +325,30 @@ def test_cli_schemas_fetch(mirror: str, tmp_path: Path, monkeypatch: pytest.Monk
     assert (tmp_path / "cache" / "schemas" / "1.2" / "openaire-cerif-profile.xsd").is_file()
     failed = CliRunner().invoke(app, ["schemas", "fetch", "--url", mirror + "missing/"])
     assert failed.exit_code == 1
+
+
+def test_what_the_model_cannot_carry_is_only_information(tmp_path: Path, xsd_dirs: list[Path]) -> None:
+    ns = "https://www.openaire.eu/cerif-profile/1.2/"
+    (tmp_path / "p.xml").write_text(
+        f'<Person xmlns="{ns}" id="Persons/1"><Classification scheme="https://example.org/s">https://example.org/s#x</Classification></Person>',
+        encoding="utf-8")
+    report = validate([str(tmp_path / "p.xml")], xsd_dirs=xsd_dirs)
+    assert [(i.code, i.severity) for r in report.records for i in r.issues] == [("cerif.not-read", Severity.INFO)]
+    assert report.exit_code == 0
+
+
+def test_hostile_documents_fail_alone(tmp_path: Path, xsd_dirs: list[Path]) -> None:
+    ns = "https://www.openaire.eu/cerif-profile/1.2/"
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET", encoding="utf-8")
+    body = f'<Publication xmlns="{ns}" id="Publications/1"><Title>&x;</Title></Publication>'
+    (tmp_path / "xxe.xml").write_text(f'<!DOCTYPE p [<!ENTITY x SYSTEM "{secret.as_uri()}">]>{body}', encoding="utf-8")
+    (tmp_path / "bomb.xml").write_text('<!DOCTYPE p [<!ENTITY y "yy"><!ENTITY x "&y;&y;&y;&y;">]>' + body, encoding="utf-8")
+    (tmp_path / "dtd.xml").write_text(f'<!DOCTYPE p SYSTEM "http://127.0.0.1:9/p.dtd">{body}', encoding="utf-8")
+    (tmp_path / "latin1.xml").write_bytes(f'<OrgUnit xmlns="{ns}" id="OrgUnits/1"><Acronym>caf\xe9</Acronym></OrgUnit>'.encode("latin-1"))
+    (tmp_path / "ok.xml").write_text(f'<OrgUnit xmlns="{ns}" id="OrgUnits/2"><Acronym>A</Acronym></OrgUnit>', encoding="utf-8")
+    report = validate([str(tmp_path)], xsd_dirs=xsd_dirs)
+    by_file = {Path(r.source).name: [i.code for i in r.issues] for r in report.records}
+    assert by_file == {"bomb.xml": ["xml.entity-declared"], "dtd.xml": ["xml.external-dtd"], "latin1.xml": ["xml.not-well-formed"],
+                       "ok.xml": [], "xxe.xml": ["xml.entity-declared"]}
+    assert "TOP-SECRET" not in json.dumps(report.to_json())

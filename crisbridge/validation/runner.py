@@ -159,7 +159,7 @@ class _Run:
             return None
         if path is not None and _is_placeholder(data):
             target = path.parent / data.decode("utf-8").strip()
-            if target.suffix == ".xml" and target.is_file() and not _is_placeholder(target.read_bytes()):
+            if target.suffix == ".xml" and target.is_file() and not _is_placeholder(target.read_bytes()[:PLACEHOLDER_MAX_BYTES + 1]):
                 self.notes.append(Issue(code="input.link-followed", severity=Severity.INFO, location=Location(file=name),
                                         message=f"{name} is a git symlink checked out as text; its target {target} is read in its place"))
                 data = target.read_bytes()
@@ -295,7 +295,8 @@ class _Run:
         if entry.source_id is None:
             entry.source_id = entity_id
         model, issues = read_entity(payload, name, identifier or entity_id)
-        entry.issues.extend(issues)
+        # what the bridge's model cannot carry says nothing about the record's validity
+        entry.issues.extend(i.model_copy(update={"severity": Severity.INFO}) if i.code == "cerif.not-read" else i for i in issues)
         self._checker(group, version).add(len(self.entries) - 1, name, identifier, payload)
         if model is not None:
             for check in self.checks:
@@ -374,8 +375,16 @@ def _after_records(root: Any, line: int) -> bool:
 
 
 def _is_placeholder(data: bytes) -> bool:
+    """A short single line of UTF-8 text with no markup: what git writes for a symlink
+    checked out where links are off (core.symlinks=false)."""
     stripped = data.strip()
-    return 0 < len(stripped) <= PLACEHOLDER_MAX_BYTES and b"<" not in stripped and b"\n" not in stripped
+    if not 0 < len(stripped) <= PLACEHOLDER_MAX_BYTES or b"<" in stripped or b"\n" in stripped:
+        return False
+    try:
+        stripped.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _stdin() -> bytes:
