@@ -109,8 +109,12 @@ class Converter:
     def convert_one(self, data: bytes | str | Path | Any, source: str = "<record>") -> RecordResult:
         """Convert one record given as bytes, an XML string, a path or an lxml element."""
         if isinstance(data, Path):
-            stream: Any = data.open("rb")
             source = str(data) if source == "<record>" else source
+            try:
+                stream: Any = data.open("rb")
+            except OSError as exc:
+                issue = Issue(code="input.unreadable", severity=Severity.ERROR, message=f"{source}: cannot be read: {exc.strerror}", location=Location(file=source))
+                return RecordResult(source, None, Status.FAILED, issues=[issue])
         elif isinstance(data, bytes):
             stream = io.BytesIO(data)
         elif isinstance(data, str):

@@ -63,6 +63,8 @@ _ISSN_PREFIX = re.compile(r"^(?:urn:issn:|e?issn:?\s*|https?://portal\.issn\.org
 _ISSN_SHAPE = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
 _ISBN_SHAPE = re.compile(r"^(?:97[89][- ]?)?\d{1,5}[- ]?\d+[- ]?\d+[- ]?[\dXx]$")
 _URL = re.compile(r"^https?://\S+$", re.I)
+# "2004-2010" has the shape of an ISSN but is a span of years (seen in dc:identifier)
+_YEAR_RANGE = re.compile(r"^(1[5-9]|20)\d\d-(1[5-9]|20)\d\d$")
 _ISNI_PREFIX = re.compile(r"^(?:https?://(?:www\.)?isni\.org/(?:isni/)?|isni:?\s*)", re.I)
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 
@@ -226,7 +228,7 @@ def recognise(raw: str) -> Recognised | None:
         return Recognised("urn", text)
     if _URL.match(text):
         return Recognised("url", text)
-    if _ISSN_SHAPE.match(text) and "-" in text:
+    if _ISSN_SHAPE.match(text) and "-" in text and not _YEAR_RANGE.match(text):
         return Recognised("issn", issn(text))
     if _ISBN_SHAPE.match(text) and len(re.sub(r"[- ]", "", text)) in (10, 13):
         return Recognised("isbn", isbn(text))
