@@ -225,6 +225,37 @@ def mappings_check(files: Annotated[list[Path], typer.Argument(help="Mapping or 
         typer.echo(f"{f}: ok")
 
 
+@mappings_app.command("test")
+def mappings_test(
+    folder: Annotated[Path, typer.Argument(help="A folder of fixture cases (each: input.xml or case.yaml, expected.xml, optional expected-issues.json).")],
+    mapping: Annotated[Optional[list[Path]], typer.Option("--mapping", help="Override file applied to every case (repeatable).")] = None,
+    base: Annotated[Optional[Path], typer.Option("--base", help="Folder that case.yaml `input:` paths are relative to.")] = None,
+    update: Annotated[bool, typer.Option("--update", help="Rewrite the expected files from the current output (review the diff!).")] = False,
+) -> None:
+    """Run fixture cases: convert each input and compare with its expected CERIF and issues."""
+    from crisbridge import cases
+
+    if not folder.is_dir():
+        raise _fail(f"{folder}: not a folder")
+    passed = failed = 0
+    try:
+        for outcome in cases.run(folder, base, tuple(mapping or ()), write=update):
+            if outcome.passed:
+                passed += 1
+                typer.echo(f"{'UPDATED' if update else 'PASS'}  {outcome.case.name}")
+            else:
+                failed += 1
+                typer.echo(f"FAIL  {outcome.case.name}")
+                for failure in outcome.failures:
+                    typer.echo("      " + failure.replace("\n", "\n      "))
+    except ConfigurationError as exc:
+        raise _fail(str(exc)) from None
+    if passed + failed == 0:
+        raise _fail(f"{folder}: no cases found (a case is a folder with input.xml or case.yaml)")
+    typer.echo(f"{passed} passed, {failed} failed")
+    raise typer.Exit(1 if failed else 0)
+
+
 @mappings_app.command("schema")
 def mappings_schema() -> None:
     """Print the JSON Schema of the mapping file format (for editor completion)."""
