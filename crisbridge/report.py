@@ -109,7 +109,9 @@ class ReportStream:
         if not self._first:
             self.out.write(",\n")
         self._first = False
-        self.out.write(self._json.dumps(entry.model_dump(mode="json", exclude_none=True), ensure_ascii=False))
+        # pydantic's own JSON writer: the same JSON as json.dumps(model_dump(...)), without
+        # building the dicts first (compact separators inside an entry, one entry a line)
+        self.out.write(entry.model_dump_json(exclude_none=True))
 
     def note(self, issue: Issue) -> None:
         self.tally.note(issue)

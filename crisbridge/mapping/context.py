@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml import etree
-
 from crisbridge.issues import Issue, Location, Severity
 
 _PREFIXES = {
@@ -39,35 +37,50 @@ class Context:
         el: Any = None,
         value: str | None = None,
     ) -> None:
-        self.issues.append(
-            Issue(
-                code=code,
-                severity=severity,
-                message=message,
-                location=Location(
-                    file=self.file,
-                    record=self.record,
-                    xpath=_relative_xpath(el, self.root) if el is not None else None,
-                    line=el.sourceline if el is not None and el.sourceline else None,
-                    value=value,
-                ),
+        if el is None:
+            location = Location(file=self.file, record=self.record, value=value)
+        else:
+            location = Location(
+                file=self.file,
+                record=self.record,
+                xpath=_relative_xpath(el, self.root),
+                line=el.sourceline or None,
+                value=value,
             )
-        )
+        self.issues.append(Issue(code=code, severity=severity, message=message, location=location))
+
+
+# Clark tag -> the step's name in an issue's XPath. Real records use a handful of tags per
+# format; the bound keeps a hostile input with endless distinct tags from growing it.
+_STEP_NAMES: dict[str, str] = {}
+_STEP_NAMES_MAX = 4096
+
+
+def _step_name(tag: str) -> str:
+    name = _STEP_NAMES.get(tag)
+    if name is None:
+        ns, _, local = tag[1:].partition("}") if tag[:1] == "{" else ("", "", tag)
+        prefix = _PREFIXES.get(ns) or ("datacite" if ns.startswith("http://datacite.org/schema/kernel") else None)
+        name = f"{prefix}:{local}" if prefix else local
+        if len(_STEP_NAMES) < _STEP_NAMES_MAX:
+            _STEP_NAMES[tag] = name
+    return name
 
 
 def _relative_xpath(el: Any, root: Any) -> str:
+    """``/oai_dc:dc/dc:relation[2]``: a step per element from the record's root down to
+    ``el``, with a position where the element has siblings of the same name. The siblings
+    are counted by lxml (``itersiblings`` with a tag filter), not in Python."""
     steps: list[str] = []
     node = el
     while node is not None:
-        qn = etree.QName(node)
-        ns = qn.namespace or ""
-        prefix = _PREFIXES.get(ns) or ("datacite" if ns.startswith("http://datacite.org/schema/kernel") else None)
-        name = f"{prefix}:{qn.localname}" if prefix else qn.localname
+        tag = node.tag
+        name = _step_name(tag)
         parent = node.getparent()
         if parent is not None and node is not root:
-            same = [s for s in parent if s.tag == node.tag]
-            if len(same) > 1:
-                name += f"[{same.index(node) + 1}]"
+            before = sum(1 for _ in node.itersiblings(tag, preceding=True))
+            if before or next(node.itersiblings(tag), None) is not None:
+                name += f"[{before + 1}]"
         steps.append(name)
         if node is root:
             break

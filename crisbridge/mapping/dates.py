@@ -39,7 +39,16 @@ _RANGE_SPLIT = re.compile(r"\s*(?:/|\s[-–]\s|(?<=\d{4})[-–](?=\d{4}\b))\s*")
 def normalise(raw: str, months: Mapping[str, int], *, date_only: bool = False) -> Span:
     """One date or a range; ``date_only`` when the target is xs:date (a year alone is then
     refused rather than invented into a day)."""
-    text = _NOISE.sub("", raw.strip())
+    text = raw.strip()
+    if "/" not in text and "-" not in text[10:]:
+        # The common case, a plain ISO date or date-time: neither the noise nor the range
+        # pattern below can change it (it starts with a digit, ends with a digit or Z, has no
+        # slash and no dash after the date), so it is read directly.
+        m = _ISO.match(text)
+        if m:
+            year, month, day, time = m.groups()
+            return Span(_compose(raw, year, month, day, time, date_only))
+    text = _NOISE.sub("", text)
     if not text:
         raise InvalidDate(f"{raw!r} is empty")
     parts = _RANGE_SPLIT.split(text)
@@ -92,7 +101,7 @@ def _compose(
             raise InvalidDate(f"{raw!r}: a full date (year, month and day) is needed here")
         return f"{y:04d}-{mo:02d}"
     d = int(day)
-    if not 1 <= d <= calendar.monthrange(y, mo)[1]:
+    if d < 1 or d > 28 and d > calendar.monthrange(y, mo)[1]:
         raise InvalidDate(f"{raw!r}: day {day} does not exist in that month")
     date = f"{y:04d}-{mo:02d}-{d:02d}"
     if time:

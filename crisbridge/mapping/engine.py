@@ -19,6 +19,7 @@ from lxml import etree
 from crisbridge.errors import MappingError, RegistryError
 from crisbridge.issues import Severity
 from crisbridge.mapping import transforms
+from crisbridge.mapping.transforms import HANDLED
 from crisbridge.mapping.context import Context
 from crisbridge.mapping.spec import MappingSpec, RuleSpec
 from crisbridge.model import ResearchOutput
@@ -77,6 +78,7 @@ class Rule:
     options: dict[str, Any]
     when: re.Pattern[str] | None
     patterns: list[re.Pattern[str]] = field(default_factory=list)
+    patch: bool = False  # the transform fills several fields (transforms.PATCH_TRANSFORMS)
 
     @property
     def to(self) -> list[str]:
@@ -136,7 +138,7 @@ class CompiledMapping:
             patterns = [re.compile(p) for p in rule.options.get("patterns", [])]
         except re.error as exc:
             raise MappingError(*self._where(rule), f"bad regular expression: {exc}") from None
-        return Rule(rule, fn, table, self.tables, rule.options, when, patterns)
+        return Rule(rule, fn, table, self.tables, rule.options, when, patterns, fn in transforms.PATCH_TRANSFORMS)
 
     def _namespaces(self, root_ns: str | None) -> dict[str, str]:
         ns = dict(self.spec.namespaces)
@@ -216,8 +218,10 @@ class CompiledMapping:
         return None
 
     def apply(self, root: Any, ctx: Context) -> None:
-        root_ns = root.tag[1 : root.tag.index("}")] if root.tag[0] == "{" else ""
+        root_tag = root.tag
+        root_ns = root_tag[1 : root_tag.index("}")] if root_tag[0] == "{" else ""
         by_tag, deep = self._dispatch(root_ns)
+        apply_group = self._apply_group
         unmatched = []
         for child in root:
             tag = child.tag
@@ -228,7 +232,7 @@ class CompiledMapping:
                 unmatched.append(child)
                 continue
             for g in groups:
-                self._apply_group(g, child, ctx)
+                apply_group(g, child, ctx)
         # Children of the root that hold an element some XPath rule read are "covered":
         # wrappers such as datacite:creators are not reported as unmapped themselves.
         covered: set[Any] = set()
@@ -246,16 +250,20 @@ class CompiledMapping:
 
     def _apply_group(self, group: Group, el: Any, ctx: Context) -> None:
         accepted = False
+        text = None  # the element's text, read once for the rules' ``when`` patterns
         for rule in group.rules:
-            if rule.when is not None and not rule.when.search(transforms.text_of(el)):
-                continue
+            if rule.when is not None:
+                if text is None:
+                    text = transforms.text_of(el)
+                if not rule.when.search(text):
+                    continue
             result = rule.fn(el, rule, ctx)
             if result is None:
                 continue
-            if result is transforms.HANDLED:
+            if result is HANDLED:
                 accepted = True
                 break
-            if rule.fn in transforms.PATCH_TRANSFORMS:
+            if rule.patch:
                 patch = {k: v for k, v in result.items() if k in rule.to}
                 if not patch:
                     continue
@@ -268,7 +276,8 @@ class CompiledMapping:
             self._not_mapped(el, ctx)
 
     def _not_mapped(self, el: Any, ctx: Context) -> None:
-        local = etree.QName(el).localname
+        tag = el.tag
+        local = tag[tag.index("}") + 1 :] if tag[0] == "{" else tag
         value = transforms.text_of(el)
         reason = self.no_place.get(local)
         if reason is None:

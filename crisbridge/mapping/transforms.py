@@ -27,6 +27,14 @@ if TYPE_CHECKING:
     from crisbridge.mapping.engine import Rule
 
 HANDLED = object()
+# Patterns compiled once (re's own cache costs a lookup per call on the hot path).
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+_EMBARGO_END = re.compile(r"^info:eu-repo/date/embargoEnd/(.+)$")
+_URL_SCHEME = re.compile(r"^https?://(www\.)?")
+_HTTP_URL = re.compile(r"^https?://\S+$")
+_ISSN_ONLY = re.compile(r"^(?:e?issn:?\s*)?\d{4}-?\d{3}[\dXx]$", re.I)
+_GRANT_AGREEMENT = re.compile(r"^info:eu-repo/grantAgreement/([^/]*)/([^/]*)/([^/]*)(?:/([^/]*))?(?:/([^/]*))?(?:/([^/]*))?")
+_MIME_TYPE = re.compile(r"[a-z]+/[\w.+-]+")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SPDX_SCHEME = "https://spdx.org/licenses"
 
@@ -59,9 +67,27 @@ def get(name: str) -> Transform:
 # --- small readers shared by the transforms ---------------------------------------------
 
 
+# The last leaf text normalised, as (raw, normalised): several rules in a row read the same
+# element, and collapsing the spaces of a long abstract is what costs. Keyed by the raw
+# text, so it can never answer for other text; one tuple, replaced whole, so threads are safe.
+_last_text: tuple[str, str] = ("", "")
+
+
 def text_of(el: Any) -> str:
-    value = el.text if el.text is not None and len(el) == 0 else "".join(el.itertext())
-    return " ".join(value.split()) if value else ""
+    """The element's text with runs of white space collapsed (``" ".join(text.split())``)."""
+    global _last_text
+    if len(el):
+        value = "".join(el.itertext())
+        return " ".join(value.split()) if value else ""
+    raw = el.text
+    if not raw:
+        return ""
+    last = _last_text
+    if last[0] == raw:
+        return last[1]
+    value = " ".join(raw.split())
+    _last_text = (raw, value)
+    return value
 
 
 def _ns(el: Any) -> str:
@@ -92,7 +118,7 @@ def language_tag(raw: str | None, rule: Rule) -> str | None:
     base, _, rest = text.partition("-")
     table = rule.tables.get("languages", {})
     mapped = table.get(base.lower(), base.lower())
-    if not re.fullmatch(r"[a-z]{2,3}", mapped):
+    if not _LANGUAGE_CODE.fullmatch(mapped):
         return None
     return f"{mapped}-{rest.upper() if len(rest) == 2 else rest}" if rest else mapped
 
@@ -173,7 +199,7 @@ def _date(el: Any, rule: Rule, ctx: Context) -> Any:
 @transform("embargo_end")
 def _embargo_end(el: Any, rule: Rule, ctx: Context) -> Any:
     """``info:eu-repo/date/embargoEnd/2019-05-31`` (OpenAIRE Literature Guidelines 3, dc:date)."""
-    m = re.match(r"^info:eu-repo/date/embargoEnd/(.+)$", text_of(el))
+    m = _EMBARGO_END.match(text_of(el))
     if not m:
         return None
     try:
@@ -448,12 +474,12 @@ def _license(el: Any, rule: Rule, ctx: Context) -> Any:
         if not raw:
             continue
         key = raw.strip().lower().rstrip("/")
-        key = re.sub(r"^https?://(www\.)?", "", key)
+        key = _URL_SCHEME.sub("", key)
         spdx = table.get(key)
         if spdx is not None:
             return {"scheme": SPDX_SCHEME, "value": f"{SPDX_SCHEME}/{spdx}"}
     for raw in candidates[:3] + [text_of(el)]:
-        if raw and re.match(r"^https?://\S+$", raw.strip()) and not raw.startswith("info:"):
+        if raw and _HTTP_URL.match(raw.strip()) and not raw.startswith("info:"):
             if "purl.org/coar/access_right" in raw:
                 return None
             return {"scheme": rule.options.get("url_scheme", "http://purl.org/dc/terms/license"), "value": raw.strip()}
@@ -498,7 +524,7 @@ def _container_issn(el: Any, rule: Rule, ctx: Context) -> Any:
     """An ISSN given for the journal (``dc:source`` holding only an ISSN, DataCite
     ``relatedIdentifier`` of type ISSN with IsPublishedIn/IsPartOf)."""
     raw = text_of(el)
-    if not re.match(r"^(?:e?issn:?\s*)?\d{4}-?\d{3}[\dXx]$", raw, re.I):
+    if not _ISSN_ONLY.match(raw):
         return None
     try:
         return {"issns": [identifiers.issn(raw)]}
@@ -647,7 +673,7 @@ def _funder(name: str, ident: str, scheme: str, rule: Rule, ctx: Context, el: An
 def _grant_agreement(el: Any, rule: Rule, ctx: Context) -> Any:
     """``info:eu-repo/grantAgreement/FUNDER/PROGRAMME/ID[/JURISDICTION/TITLE/ACRONYM]``
     (OpenAIRE Literature Guidelines, Project Identifier) as a Funding with its funder."""
-    m = re.match(r"^info:eu-repo/grantAgreement/([^/]*)/([^/]*)/([^/]*)(?:/([^/]*))?(?:/([^/]*))?(?:/([^/]*))?", text_of(el))
+    m = _GRANT_AGREEMENT.match(text_of(el))
     if not m:
         return None
     funder_key, programme, award, _jurisdiction, title, acronym = m.groups()
@@ -724,7 +750,7 @@ def _medium_holds_other(ctx: Context, key: str, value: Any, el: Any) -> bool:
 @transform("mime_type")
 def _mime_type(el: Any, rule: Rule, ctx: Context) -> Any:
     raw = text_of(el) or el.get("mimeType") or ""
-    if not re.fullmatch(r"[a-z]+/[\w.+-]+", raw.strip().lower()):
+    if not _MIME_TYPE.fullmatch(raw.strip().lower()):
         return None
     if _medium_holds_other(ctx, "mime_type", raw.strip().lower(), el):
         return HANDLED
@@ -780,9 +806,9 @@ def _medium(el: Any, rule: Rule, ctx: Context) -> Any:
     """A file link (``oaire:file``) with its MIME type."""
     uri = text_of(el)
     medium: dict[str, Any] = {}
-    if uri and re.match(r"^https?://\S+$", uri):
+    if uri and _HTTP_URL.match(uri):
         medium["uri"] = uri
     mime = (el.get("mimeType") or "").strip().lower()
-    if re.fullmatch(r"[a-z]+/[\w.+-]+", mime):
+    if _MIME_TYPE.fullmatch(mime):
         medium["mime_type"] = mime
     return medium or None

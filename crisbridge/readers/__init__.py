@@ -27,6 +27,13 @@ from crisbridge.issues import Issue, Location, Severity
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 OAI_RECORD = f"{{{OAI_NS}}}record"
 OAI_ROOT = f"{{{OAI_NS}}}OAI-PMH"
+OAI_ERROR = f"{{{OAI_NS}}}error"
+OAI_TOKEN = f"{{{OAI_NS}}}resumptionToken"
+OAI_HEADER = f"{{{OAI_NS}}}header"
+OAI_METADATA = f"{{{OAI_NS}}}metadata"
+OAI_IDENTIFIER = f"{{{OAI_NS}}}identifier"
+OAI_DATESTAMP = f"{{{OAI_NS}}}datestamp"
+OAI_SET_SPEC = f"{{{OAI_NS}}}setSpec"
 DATACITE_WRAPPERS = ("http://schema.datacite.org/oai/oai-1.0/", "http://schema.datacite.org/oai/oai-1.1/")
 CERIF_NAMESPACES = ("https://www.openaire.eu/cerif-profile/1.2/", "https://www.openaire.eu/cerif-profile/1.1/")
 
@@ -103,83 +110,160 @@ def _fail(source: str, position: int, code: str, message: str, line: int | None 
     )
 
 
+# The OAI-PMH elements the reader acts on. lxml raises parse events for these only (the tag
+# filter runs in C), so the elements inside each record cost nothing on the Python side.
+_EVENT_TAGS = (OAI_ROOT, OAI_RECORD, OAI_ERROR, OAI_TOKEN)
+
+
+def _refused(source: str, root: Any) -> SourceRecord | None:
+    """The failed record for a document refused for its DTD (DESIGN 7), or None."""
+    docinfo = root.getroottree().docinfo
+    dtd = docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        return _fail(source, 1, "xml.entity-declared", f"{source}: the document declares XML entities; they are refused for safety (DESIGN 7)", 1)
+    if docinfo.system_url or docinfo.public_id:
+        # An external DTD subset is never loaded; a document that needs one to be
+        # read as its author meant (defaults, entities) is refused, not half-read.
+        where = docinfo.system_url or docinfo.public_id
+        return _fail(source, 1, "xml.external-dtd", f"{source}: the document names an external DTD ({where}); it is not loaded and the document is refused for safety (DESIGN 7)", 1)
+    return None
+
+
+def _refused_before_break(source: str, stream: BinaryIO | str, start: int | None) -> SourceRecord | None:
+    """For a document that is not well-formed, whether it was to be refused for its DTD on
+    reaching its root element, as a document that is not OAI-PMH is refused before anything
+    else is said about it. The document is read again from its start up to the root; this
+    runs only for broken documents, which is what lets the main loop take events for
+    OAI-PMH elements only."""
+    if not isinstance(stream, str):
+        if start is None:
+            return None
+        try:
+            stream.seek(start)
+        except (OSError, ValueError):
+            return None
+    try:
+        for _, el in etree.iterparse(stream, events=("start",), **_parser_kwargs()):
+            return _refused(source, el)
+    except etree.XMLSyntaxError:
+        pass
+    return None
+
+
+def _tell(stream: BinaryIO | str) -> int | None:
+    if isinstance(stream, str):
+        return None
+    try:
+        return stream.tell() if stream.seekable() else None
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
 def read_records(source: str, stream: BinaryIO | str, forced_format: str = "auto") -> Iterator[SourceRecord]:
     """Every record of one document, in order; a broken document yields a failed record
     after the records that came before the break."""
     position = 0
-    context = etree.iterparse(stream, events=("start", "end"), **_parser_kwargs())
-    root = None
-    is_oai = False
+    start = _tell(stream)
+    context = etree.iterparse(stream, events=("start", "end"), tag=_EVENT_TAGS, **_parser_kwargs())
+    is_oai = decided = False
     try:
         for event, el in context:
-            if root is None:
-                root = el
-                docinfo = el.getroottree().docinfo
-                dtd = docinfo.internalDTD
-                if dtd is not None and any(True for _ in dtd.iterentities()):
-                    yield _fail(source, 1, "xml.entity-declared", f"{source}: the document declares XML entities; they are refused for safety (DESIGN 7)", 1)
-                    return
-                if docinfo.system_url or docinfo.public_id:
-                    # An external DTD subset is never loaded; a document that needs one to be
-                    # read as its author meant (defaults, entities) is refused, not half-read.
-                    where = docinfo.system_url or docinfo.public_id
-                    yield _fail(source, 1, "xml.external-dtd", f"{source}: the document names an external DTD ({where}); it is not loaded and the document is refused for safety (DESIGN 7)", 1)
-                    return
-                is_oai = el.tag == OAI_ROOT
+            if not is_oai:
+                # An OAI-PMH response's first event is its root's start; any other first
+                # event is an OAI-PMH element inside some other document, which is ignored.
+                if not decided:
+                    decided = True
+                    if event == "start" and el.getparent() is None and el.tag == OAI_ROOT:
+                        refusal = _refused(source, el)
+                        if refusal is not None:
+                            yield refusal
+                            return
+                        is_oai = True
                 continue
             if event != "end":
                 continue
-            if is_oai and el.tag == OAI_RECORD:
+            tag = el.tag
+            if tag == OAI_RECORD:
                 position += 1
                 yield _oai_record(source, position, el, forced_format)
                 el.clear()
                 parent = el.getparent()
                 while el.getprevious() is not None and parent is not None:
                     del parent[0]
-            elif is_oai and el.tag == f"{{{OAI_NS}}}error":
+            elif tag == OAI_ERROR:
                 position += 1
                 code = el.get("code") or "error"
                 note = Issue(code="oai.error", severity=Severity.INFO if code == "noRecordsMatch" else Severity.WARNING,
                              message=f"{source}: the OAI-PMH response holds an error ({code}): {(el.text or '').strip()}",
                              location=Location(file=source, line=el.sourceline))
                 yield SourceRecord(source=source, position=position, notes=[note], problem=None, payload=None, format="oai-error")
-            elif is_oai and el.tag == f"{{{OAI_NS}}}resumptionToken" and (el.text or "").strip():
+            elif tag == OAI_TOKEN and (el.text or "").strip():
                 note = Issue(code="oai.resumption-token", severity=Severity.INFO,
                              message=f"{source}: the response continues under resumption token {el.text.strip()!r}; only the records in this file are read",
                              location=Location(file=source, line=el.sourceline))
                 position += 1
                 yield SourceRecord(source=source, position=position, notes=[note], format="oai-note")
     except etree.XMLSyntaxError as exc:
+        refusal = None if is_oai else _refused_before_break(source, stream, start)
+        if refusal is not None:
+            yield refusal
+            return
         position += 1
         line = exc.lineno if hasattr(exc, "lineno") else None
         yield _fail(source, position, "xml.not-well-formed", f"{source}: not well-formed XML (line {line}): {exc.msg if hasattr(exc, 'msg') else exc}", line)
         return
+    if is_oai:
+        return
+    root = context.root
     if root is None:
         yield _fail(source, 1, "xml.empty", f"{source}: the document is empty")
         return
-    if not is_oai:
-        payload = unwrap(root)
-        fmt = format_of(payload) if forced_format == "auto" else forced_format
-        rec = SourceRecord(source=source, position=1, payload=payload, format=fmt)
-        if fmt is None:
-            rec.problem = Issue(code="input.unknown-format", severity=Severity.ERROR,
-                                message=f"{source}: root element {payload.tag} is not a format the bridge reads ({', '.join(SOURCE_FORMATS)})",
-                                location=Location(file=source, line=payload.sourceline))
-        yield rec
+    refusal = _refused(source, root)
+    if refusal is not None:
+        yield refusal
+        return
+    payload = unwrap(root)
+    fmt = format_of(payload) if forced_format == "auto" else forced_format
+    rec = SourceRecord(source=source, position=1, payload=payload, format=fmt)
+    if fmt is None:
+        rec.problem = Issue(code="input.unknown-format", severity=Severity.ERROR,
+                            message=f"{source}: root element {payload.tag} is not a format the bridge reads ({', '.join(SOURCE_FORMATS)})",
+                            location=Location(file=source, line=payload.sourceline))
+    yield rec
 
 
 def _oai_record(source: str, position: int, record: Any, forced_format: str) -> SourceRecord:
-    header = record.find(f"{{{OAI_NS}}}header")
     rec = SourceRecord(source=source, position=position)
+    # the first header and the first metadata, read by walking the children once
+    header = metadata = None
+    for child in record:
+        tag = child.tag
+        if tag == OAI_HEADER:
+            if header is None:
+                header = child
+        elif tag == OAI_METADATA and metadata is None:
+            metadata = child
     if header is not None:
-        rec.oai_identifier = (header.findtext(f"{{{OAI_NS}}}identifier") or "").strip() or None
-        rec.datestamp = (header.findtext(f"{{{OAI_NS}}}datestamp") or "").strip() or None
-        rec.set_specs = [(s.text or "").strip() for s in header.findall(f"{{{OAI_NS}}}setSpec")]
+        identifier = datestamp = None
+        for child in header:
+            tag = child.tag
+            if tag == OAI_IDENTIFIER:
+                if identifier is None:
+                    identifier = child.text or ""
+            elif tag == OAI_DATESTAMP:
+                if datestamp is None:
+                    datestamp = child.text or ""
+            elif tag == OAI_SET_SPEC:
+                rec.set_specs.append((child.text or "").strip())
+        rec.oai_identifier = identifier.strip() or None if identifier else None
+        rec.datestamp = datestamp.strip() or None if datestamp else None
         rec.deleted = header.get("status") == "deleted"
-    metadata = record.find(f"{{{OAI_NS}}}metadata")
     payload = None
     if metadata is not None:
-        payload = next((c for c in metadata if isinstance(c.tag, str)), None)
+        for child in metadata:
+            if isinstance(child.tag, str):
+                payload = child
+                break
     if rec.deleted:
         # Zenodo sends deleted headers with the full metadata: keep it, it tells the entity type
         if payload is not None:
