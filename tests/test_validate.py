@@ -352,3 +352,19 @@ def test_hostile_documents_fail_alone(tmp_path: Path, xsd_dirs: list[Path]) -> N
     assert by_file == {"bomb.xml": ["xml.entity-declared"], "dtd.xml": ["xml.external-dtd"], "latin1.xml": ["xml.not-well-formed"],
                        "ok.xml": [], "xxe.xml": ["xml.entity-declared"]}
     assert "TOP-SECRET" not in json.dumps(report.to_json())
+
+
+def test_shacl_on_request(tmp_path: Path, xsd_dirs: list[Path]) -> None:
+    """--shacl runs model -> RDF -> shapes; a SHACL result keeps its focus node and shape."""
+    pytest.importorskip("crisbridge.validation.shacl", reason="the SHACL module is not in this installation")
+    ns = "https://www.openaire.eu/cerif-profile/1.2/"
+    # the XSD accepts an empty Publication; the guidelines (and the shapes) want a Type
+    (tmp_path / "p.xml").write_text(f'<Publication xmlns="{ns}" id="Publications/1"/>', encoding="utf-8")
+    plain = validate([str(tmp_path)], xsd_dirs=xsd_dirs)
+    assert plain.exit_code == 0
+    report = validate([str(tmp_path)], xsd_dirs=xsd_dirs, shacl=True)
+    shacl = [i for r in report.records for i in r.issues if i.code.startswith("shacl.")]
+    assert shacl and all(i.location.focus_node and i.location.shape for i in shacl)
+    assert report.exit_code == 1
+    result = CliRunner().invoke(app, ["validate", str(tmp_path), "--shacl", "--xsd-dir", str(xsd_dirs[0])])
+    assert result.exit_code == 1 and "shacl." in result.output
