@@ -228,11 +228,12 @@ class _Run:
             return False, {}
         schema.validate(root)
         starts = sorted(r.sourceline for r in root.iter(f"{OAI}record"))
+        end = _records_end(root)
         by_record: dict[int, list[Issue]] = {}
         for err in schema.error_log:
             position = bisect.bisect_right(starts, err.line) - 1
             issue_location = Location(file=name, line=err.line)
-            if position < 0 or _after_records(root, err.line):
+            if position < 0 or (end is not None and err.line >= end):
                 self.notes.append(Issue(code="xsd.envelope", severity=Severity.ERROR, location=issue_location,
                                         message=f"{name}: line {err.line}: {err.message} (CHECKS 0: the response validates against the OAI-PMH and profile schemas)"))
             else:
@@ -371,14 +372,14 @@ def _prefix_version(root: Any) -> str | None:
     return f"{match[1]}.{match[2]}" if match else None
 
 
-def _after_records(root: Any, line: int) -> bool:
-    """True when ``line`` is past the end of the last record (the resumptionToken, the end tags)."""
+def _records_end(root: Any) -> int | None:
+    """The first line after the last record that belongs to the envelope (the resumptionToken),
+    or None when nothing follows the records."""
     records = root.findall(f"{OAI}ListRecords/{OAI}record") or root.findall(f"{OAI}GetRecord/{OAI}record")
-    if not records:
-        return True
-    last = records[-1]
-    following = last.getnext()
-    return following is not None and line >= following.sourceline
+    following = records[-1].getnext() if records else None
+    while following is not None and not isinstance(following.tag, str):
+        following = following.getnext()
+    return following.sourceline if following is not None else None
 
 
 def _is_placeholder(data: bytes) -> bool:
