@@ -79,6 +79,13 @@ class Rule:
     when: re.Pattern[str] | None
     patterns: list[re.Pattern[str]] = field(default_factory=list)
     patch: bool = False  # the transform fills several fields (transforms.PATCH_TRANSFORMS)
+    rewrites: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+
+    def rewrite(self, value: str) -> str:
+        """The value after the rule's ``options.rewrite`` substitutions, in order."""
+        for pattern, replace in self.rewrites:
+            value = pattern.sub(replace, value)
+        return value
 
     @property
     def to(self) -> list[str]:
@@ -136,9 +143,12 @@ class CompiledMapping:
         try:
             when = re.compile(rule.when) if rule.when else None
             patterns = [re.compile(p) for p in rule.options.get("patterns", [])]
+            rewrites = [(re.compile(r["pattern"]), str(r.get("replace", ""))) for r in rule.options.get("rewrite", [])]
         except re.error as exc:
             raise MappingError(*self._where(rule), f"bad regular expression: {exc}") from None
-        return Rule(rule, fn, table, self.tables, rule.options, when, patterns, fn in transforms.PATCH_TRANSFORMS)
+        except (KeyError, TypeError, AttributeError):
+            raise MappingError(*self._where(rule), "options.rewrite is a list of {pattern: REGEX, replace: TEXT}") from None
+        return Rule(rule, fn, table, self.tables, rule.options, when, patterns, fn in transforms.PATCH_TRANSFORMS, rewrites)
 
     def _namespaces(self, root_ns: str | None) -> dict[str, str]:
         ns = dict(self.spec.namespaces)

@@ -412,8 +412,9 @@ _ID_FIELDS = {"issn": "issns", "isbn": "isbns"}
 
 @transform("identifier", patch=True)
 def _identifier(el: Any, rule: Rule, ctx: Context) -> Any:
-    """An untyped identifier (``dc:identifier``), recognised by its spelling."""
-    raw = text_of(el)
+    """An untyped identifier (``dc:identifier``), recognised by its spelling, after the rule's
+    ``rewrite`` options turn local spellings into standard ones."""
+    raw = rule.rewrite(text_of(el))
     try:
         found = identifiers.recognise(raw)
     except identifiers.InvalidIdentifier as exc:
