@@ -125,5 +125,7 @@ def profile(version: str) -> ProfileSpec:
     except KeyError:
         raise UnknownFormatError(f"no CERIF profile {version!r}; known: {', '.join(sorted(PROFILES))}") from None
     types = load_spec(mappings_dir() / PROFILE_TYPES[version])
-    spec.tables.update(types.tables)
+    # type URIs are looked up folded to lower case, as every vocabulary key is: COAR's newer
+    # ids (R60J-J5BD, H9BQ-739P) were otherwise never found and fell back to a broader type
+    spec.tables.update({name: _fold(rows) for name, rows in types.tables.items()})
     return spec
