@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crisbridge.issues import Issue, Location, Severity
+from crisbridge.issues import Issue, Severity
 
 _PREFIXES = {
     "http://purl.org/dc/elements/1.1/": "dc",
@@ -37,17 +37,19 @@ class Context:
         el: Any = None,
         value: str | None = None,
     ) -> None:
-        if el is None:
-            location = Location(file=self.file, record=self.record, value=value)
-        else:
-            location = Location(
-                file=self.file,
-                record=self.record,
-                xpath=_relative_xpath(el, self.root),
-                line=el.sourceline or None,
-                value=value,
-            )
-        self.issues.append(Issue(code=code, severity=severity, message=message, location=location))
+        location = {
+            "file": self.file,
+            "record": self.record,
+            "xpath": None if el is None else _relative_xpath(el, self.root),
+            "line": None if el is None else el.sourceline or None,
+            "value": value,
+        }
+        # validated as Issue(...) would be, from one dict (pydantic's validator called
+        # directly costs half of the two constructors, on a path taken for most values)
+        self.issues.append(_validate_issue({"code": code, "severity": severity, "message": message, "location": location}))
+
+
+_validate_issue = Issue.__pydantic_validator__.validate_python
 
 
 # Clark tag -> the step's name in an issue's XPath. Real records use a handful of tags per
@@ -71,6 +73,14 @@ def _relative_xpath(el: Any, root: Any) -> str:
     """``/oai_dc:dc/dc:relation[2]``: a step per element from the record's root down to
     ``el``, with a position where the element has siblings of the same name. The siblings
     are counted by lxml (``itersiblings`` with a tag filter), not in Python."""
+    parent = el.getparent()
+    if parent is root and root is not None:  # the common case: a child of the record's root
+        tag = el.tag
+        name = _step_name(tag)
+        before = sum(1 for _ in el.itersiblings(tag, preceding=True))
+        if before or next(el.itersiblings(tag), None) is not None:
+            name += f"[{before + 1}]"
+        return f"/{_step_name(root.tag)}/{name}"
     steps: list[str] = []
     node = el
     while node is not None:
