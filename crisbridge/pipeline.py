@@ -165,20 +165,26 @@ class Converter:
                           message=f"{rec.source}: root element {tag} is not a format the bridge reads",
                           location=Location(file=rec.source, record=rec.oai_identifier))
             return RecordResult(rec.source, rec.oai_identifier, Status.FAILED, rec.oai_identifier, rec.datestamp, issues=[issue])
-        mapping = registry.compiled(rec.format, self.mapping_files)
-        root = rec.payload
-        source_id = rec.oai_identifier or mapping.source_id(root) or f"{rec.source}#{rec.position}"
-        ctx = Context(rec.source, source_id, root)
-        mapping.apply(root, ctx)
-        entity = build_output(ctx, mapping, self.kind_profile, source_id)
+        entity, map_issues, source_id = self.map_record(rec)
         if entity is None:
-            return RecordResult(rec.source, source_id, Status.FAILED, rec.oai_identifier, rec.datestamp, issues=ctx.issues)
+            return RecordResult(rec.source, source_id, Status.FAILED, rec.oai_identifier, rec.datestamp, issues=map_issues)
         element, write_issues = self.writer.write(entity, record=source_id, file=rec.source)
-        issues = ctx.issues + write_issues
+        issues = map_issues + write_issues
         kind = EntityKind(entity.entity)  # type: ignore[attr-defined]
         assert entity.id is not None
         return RecordResult(rec.source, source_id, Status.CONVERTED, rec.oai_identifier, rec.datestamp,
                             entities=[EntityOutput(entity.id, kind, entity, element)], issues=issues)
+
+    def map_record(self, rec: SourceRecord) -> tuple[ResearchOutput | None, list[Issue], str]:
+        """A record of a mapped source format (not CERIF) -> its model entity (None when it
+        cannot be one), the mapping's issues and the record's source id. Every writer starts
+        from here: CERIF, RDF, and the repository formats (``crisbridge.writers.repository``)."""
+        mapping = registry.compiled(str(rec.format), self.mapping_files)
+        root = rec.payload
+        source_id = rec.oai_identifier or mapping.source_id(root) or f"{rec.source}#{rec.position}"
+        ctx = Context(rec.source, source_id, root)
+        mapping.apply(root, ctx)
+        return build_output(ctx, mapping, self.kind_profile, source_id), ctx.issues, source_id
 
     def _deleted(self, rec: SourceRecord) -> RecordResult:
         """A deleted source record becomes a deleted header, under the id its entity had. When

@@ -1,0 +1,277 @@
+"""Writers for the repository side: the model -> oai_dc (OpenAIRE Literature Guidelines 3) and
+-> DataCite kernel 4.7, driven by mappings/out/*.yaml.
+
+What is checked: the conventions each format's guidelines ask for (info:eu-repo types, access
+rights, embargo end dates and grant agreements in DC; ORCID and ROR, funding references,
+related identifiers and items, dates and SPDX rights in DataCite), every record of the real
+corpus written valid against the official XSD, and the mapping files' reverse tables (refused
+when ambiguous, with the file and line).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+
+from crisbridge.errors import MappingError
+from crisbridge.model import (
+    Classification,
+    Contributor,
+    DateRange,
+    Funding,
+    GenericIdentifier,
+    LangString,
+    Medium,
+    OrgUnit,
+    Person,
+    PersonName,
+    Product,
+    Publication,
+    ResearchOutput,
+)
+from crisbridge.pipeline import RecordResult
+from crisbridge.report import Status
+from crisbridge.writers.repository import RepositoryConverter, RepositoryWriter, shipped_writer
+
+DC = "{http://purl.org/dc/elements/1.1/}"
+DATACITE = "{http://datacite.org/schema/kernel-4}"
+COAR = "http://purl.org/coar/resource_type/"
+AWARD = "https://w3id.org/cerif/vocab/IdentifierTypes#ProjectReference"
+
+
+class _LocalSchemas(etree.Resolver):
+    """oai_dc.xsd imports DCMI's simpledc and the W3C xml.xsd from the web: read the local copies."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self.folder = folder
+
+    def resolve(self, url: str | None, pubid: str | None, context: Any) -> Any:
+        name = (url or "").rsplit("/", 1)[-1]
+        if name in ("simpledc20021212.xsd", "xml.xsd"):
+            return self.resolve_filename(str(self.folder / name), context)
+        return None
+
+
+@pytest.fixture(scope="session")
+def dc_schema(reference: Path) -> etree.XMLSchema:
+    parser = etree.XMLParser()
+    parser.resolvers.add(_LocalSchemas(reference / "oai_dc"))
+    return etree.XMLSchema(etree.parse(str(reference / "oai_dc" / "oai_dc.xsd"), parser))
+
+
+@pytest.fixture(scope="session")
+def datacite_schema(reference: Path) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(reference / "datacite" / "kernel-4.7" / "metadata.xsd")))
+
+
+def write(target: str, entity: ResearchOutput) -> tuple[Any, list[Any]]:
+    element, issues = shipped_writer(target).write(entity, record="test")
+    assert element is not None, [i.message for i in issues]
+    return element, issues
+
+
+def texts(element: Any, tag: str) -> list[str]:
+    return [e.text or "" for e in element.iter(tag)]
+
+
+def article(**extra: Any) -> Publication:
+    fields: dict[str, Any] = {
+        "id": "Publications/1",
+        "type": COAR + "c_6501",
+        "titles": [LangString(value="Soil moisture memory", lang="en")],
+        "creators": [Contributor(display_name="Müller, Anna", person=Person(name=PersonName(family="Müller", given="Anna"), orcid="https://orcid.org/0000-0002-1825-0097"),
+                                 affiliations=[OrgUnit(name="Example Institute", ror="https://ror.org/04wxnsj81")])],
+        "publishers": [Contributor(display_name="Example Press", org_unit=OrgUnit(name="Example Press"))],
+        "publication_date": "2025-03-14",
+    }
+    fields.update(extra)
+    return Publication(**fields)
+
+
+def ec_grant() -> Funding:
+    return Funding(type="https://www.openaire.eu/cerif-profile/vocab/OpenAIRE_Funding_Types#Contract",
+                   identifiers=[GenericIdentifier(type=AWARD, value="101000001")], names=[LangString(value="Alpine Water Futures")], acronym="AWF",
+                   funder=OrgUnit(name="European Commission", fundref="https://doi.org/10.13039/501100000780", acronym="EC"),
+                   part_of=Funding(acronym="H2020"))
+
+
+# -- oai_dc: OpenAIRE Literature Guidelines 3 --------------------------------------------------
+
+
+def test_dc_type_is_the_info_eu_repo_term_read_backwards_from_the_shared_table() -> None:
+    element, _ = write("oai_dc", article())
+    assert texts(element, DC + "type") == ["info:eu-repo/semantics/article"]
+
+
+def test_dc_type_without_a_term_of_its_own_keeps_the_coar_uri_before_the_broader_term() -> None:
+    # research article has no info:eu-repo term; its broader journal article has
+    element, _ = write("oai_dc", article(type=COAR + "c_2df8fbb1"))
+    assert texts(element, DC + "type") == [COAR + "c_2df8fbb1", "info:eu-repo/semantics/article"]
+    # text has no term and no broader type with one: the Guidelines' "other"
+    element, _ = write("oai_dc", article(type=COAR + "c_18cf"))
+    assert texts(element, DC + "type") == [COAR + "c_18cf", "info:eu-repo/semantics/other"]
+
+
+def test_dc_access_embargo_licence_and_language() -> None:
+    element, _ = write("oai_dc", article(access="http://purl.org/coar/access_right/c_f1cf", access_end_date="2027-03-31",
+                                         licenses=[Classification(scheme="https://spdx.org/licenses", value="https://spdx.org/licenses/CC-BY-4.0")],
+                                         languages=["de", "en-GB"]))
+    assert texts(element, DC + "rights") == ["info:eu-repo/semantics/embargoedAccess", "https://creativecommons.org/licenses/by/4.0"]
+    assert texts(element, DC + "date") == ["2025-03-14", "info:eu-repo/date/embargoEnd/2027-03-31"]
+    # ISO 639-3: the terminology code where ISO 639-2 also has a bibliographic one
+    assert texts(element, DC + "language") == ["deu", "eng"]
+
+
+def test_dc_grant_agreement() -> None:
+    element, _ = write("oai_dc", article(originates_from=[ec_grant()]))
+    assert texts(element, DC + "relation") == ["info:eu-repo/grantAgreement/EC/H2020/101000001//Alpine Water Futures/AWF"]
+    # a funder known only by its Crossref Funder ID gets its key from the funders table
+    grant = ec_grant().model_copy(update={"funder": OrgUnit(fundref="https://doi.org/10.13039/501100000780"), "part_of": None, "names": [], "acronym": None})
+    element, _ = write("oai_dc", article(originates_from=[grant]))
+    assert texts(element, DC + "relation") == ["info:eu-repo/grantAgreement/EC//101000001"]
+
+
+def test_dc_identifiers_files_and_journal() -> None:
+    container = Publication(titles=[LangString(value="Journal of Hydrology", lang="en")], issns=["0022-1694"])
+    element, _ = write("oai_dc", article(doi="10.5555/x.1", handle="1765/308", published_in=container, volume="12", issue="3", start_page="101", end_page="118",
+                                         media=[Medium(mime_type="application/pdf", uri="https://host/retrieve/2316/My File.pdf", size=1234)]))
+    assert texts(element, DC + "identifier") == ["https://doi.org/10.5555/x.1", "http://hdl.handle.net/1765/308"]
+    assert texts(element, DC + "source") == ["Journal of Hydrology; Vol. 12 No. 3 (2025); 101-118", "0022-1694"]
+    assert texts(element, DC + "format") == ["application/pdf https://host/retrieve/2316/My%20File.pdf", "1234 bytes"]
+
+
+def test_dc_reports_what_it_has_no_place_for() -> None:
+    _, issues = write("oai_dc", article(version_info=[LangString(value="2")], editors=[Contributor(display_name="Ed, Itor")]))
+    codes = {(i.code, i.message.split(" not written")[0]) for i in issues}
+    assert ("out.no-place", "version_info") in codes
+    assert not [i for i in issues if i.code == "out.no-rule"]
+
+
+# -- DataCite kernel 4.7 -------------------------------------------------------------------------
+
+
+def test_datacite_creator_with_orcid_and_ror_affiliation() -> None:
+    element, _ = write("datacite", article())
+    creator = element.find(f"{DATACITE}creators/{DATACITE}creator")
+    assert creator.find(DATACITE + "creatorName").get("nameType") == "Personal"
+    assert [c.tag.split("}")[1] for c in creator] == ["creatorName", "givenName", "familyName", "nameIdentifier", "affiliation"]
+    ident = creator.find(DATACITE + "nameIdentifier")
+    assert (ident.text, ident.get("nameIdentifierScheme"), ident.get("schemeURI")) == ("https://orcid.org/0000-0002-1825-0097", "ORCID", "https://orcid.org")
+    aff = creator.find(DATACITE + "affiliation")
+    assert (aff.text, aff.get("affiliationIdentifier"), aff.get("affiliationIdentifierScheme")) == ("Example Institute", "https://ror.org/04wxnsj81", "ROR")
+
+
+def test_datacite_resource_type_general_reads_the_shared_table_backwards() -> None:
+    def general(coar: str, cls: type[ResearchOutput] = Product) -> str:
+        element, _ = write("datacite", cls(**{**article().model_dump(exclude={"entity"}), "type": coar}))
+        return str(element.find(DATACITE + "resourceType").get("resourceTypeGeneral"))
+
+    assert general(COAR + "c_ddb1") == "Dataset"
+    assert general(COAR + "c_6501", Publication) == "JournalArticle"
+    # several DataCite types share these COAR types: the mapping file's `prefer` picks
+    assert general(COAR + "c_1843") == "Other"
+    assert general(COAR + "c_5ce6") == "Software"
+    # a type with no DataCite counterpart takes its broader type's (doctoral thesis -> thesis)
+    assert general(COAR + "c_db06", Publication) == "Dissertation"
+
+
+def test_datacite_funding_dates_rights_and_the_journal() -> None:
+    container = Publication(titles=[LangString(value="Journal of Hydrology")], issns=["0022-1694", "1879-2707"],
+                            issn_media={"1879-2707": "http://issn.org/vocabularies/Medium#Online"}, type=COAR + "c_0640")
+    element, _ = write("datacite", article(originates_from=[ec_grant()], access="http://purl.org/coar/access_right/c_f1cf", access_end_date="2027-03-31",
+                                           licenses=[Classification(scheme="https://spdx.org/licenses", value="https://spdx.org/licenses/CC-BY-4.0")],
+                                           published_in=container, volume="12", start_page="101"))
+    ref = element.find(f"{DATACITE}fundingReferences/{DATACITE}fundingReference")
+    assert ref.findtext(DATACITE + "funderName") == "European Commission"
+    assert ref.find(DATACITE + "funderIdentifier").get("funderIdentifierType") == "Crossref Funder ID"
+    assert ref.findtext(DATACITE + "awardNumber") == "101000001"
+    dates = {d.get("dateType"): d.text for d in element.iter(DATACITE + "date")}
+    assert dates == {"Issued": "2025-03-14", "Available": "2027-03-31"}  # OpenAIRE: the embargo ends when Available
+    assert element.findtext(DATACITE + "publicationYear") == "2025"
+    rights = element.findall(f"{DATACITE}rightsList/{DATACITE}rights")
+    assert rights[0].get("rightsURI") == "info:eu-repo/semantics/embargoedAccess"
+    assert (rights[1].get("rightsIdentifier"), rights[1].get("rightsIdentifierScheme")) == ("CC-BY-4.0", "SPDX")
+    item = element.find(f"{DATACITE}relatedItems/{DATACITE}relatedItem")
+    assert (item.get("relationType"), item.get("relatedItemType")) == ("IsPublishedIn", "Journal")
+    assert item.findtext(DATACITE + "relatedItemIdentifier") == "0022-1694"
+    assert [c.tag.split("}")[1] for c in item] == ["relatedItemIdentifier", "titles", "volume", "firstPage"]
+    related = [(r.get("relatedIdentifierType"), r.text) for r in element.iter(DATACITE + "relatedIdentifier")]
+    assert related == [("EISSN", "1879-2707")]  # the item holds the first identifier; the online ISSN is related
+
+
+def test_datacite_required_elements() -> None:
+    # no publisher: DataCite's ":unav"; no date at all: no publicationYear can be written
+    element, issues = shipped_writer("datacite").write(article(publishers=[], publication_date=None))
+    assert element is not None
+    assert element.findtext(DATACITE + "publisher") == ":unav"
+    assert {i.code for i in issues} >= {"out.placeholder", "out.missing-required"}
+
+
+def test_every_model_field_has_a_rule_or_a_reason() -> None:
+    for name in ("oai_dc", "datacite"):
+        writer = shipped_writer(name)
+        missing = set(ResearchOutput.model_fields) - {"id", "entity"} - writer.covered
+        assert not missing, f"{writer.spec.file}: no rule and no no_place entry for {sorted(missing)}"
+
+
+# -- the mapping files --------------------------------------------------------------------------
+
+
+def test_an_ambiguous_reverse_table_is_refused_with_file_and_line(tmp_path: Path) -> None:
+    spec = tmp_path / "out.yaml"
+    spec.write_text(
+        "format: datacite\nreads_back_with: datacite\nroot: datacite:resource\n"
+        "namespaces: {datacite: http://datacite.org/schema/kernel-4}\n"
+        "reverse:\n  general: {table: datacite_resource_types}\n"
+        "rules: []\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(MappingError) as caught:
+        RepositoryWriter("datacite", spec)
+    assert caught.value.file == str(spec) and caught.value.line == 6
+    assert "prefer" in caught.value.reason and "c_1843" in caught.value.reason
+    spec.write_text(spec.read_text().replace("{table: datacite_resource_types}", "{table: datacite_resource_types, prefer: {x: NotAType}}"))
+    with pytest.raises(MappingError, match="NotAType"):
+        RepositoryWriter("datacite", spec)
+
+
+# -- the real corpus, written valid ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["oai_dc", "datacite"])
+def test_every_record_of_the_corpus_is_written_valid(target: str, reference: Path, dc_schema: etree.XMLSchema, datacite_schema: etree.XMLSchema) -> None:
+    schema = dc_schema if target == "oai_dc" else datacite_schema
+    invalid, written, failed_codes = {}, 0, set()
+    for result in RepositoryConverter(target).convert([reference / "real-records"]):
+        if not isinstance(result, RecordResult):
+            continue
+        if result.status is Status.FAILED:
+            failed_codes |= {i.code for i in result.issues if i.severity.value == "error"}
+        for entity in result.entities:
+            written += 1
+            if not schema.validate(entity.element):
+                invalid[result.source] = str(schema.error_log.last_error)
+    assert written > 1000
+    assert not invalid, invalid
+    # a record fails only for its own reasons: unreadable, no title, a format the bridge does not
+    # read, or (DataCite) no date at all to give publicationYear
+    assert failed_codes <= {"xml.not-well-formed", "xml.empty", "map.no-title", "input.unknown-format", "out.missing-required"}
+
+
+def test_cerif_input_is_read_with_the_cerif_reader(tmp_path: Path) -> None:
+    from crisbridge.pipeline import Converter
+
+    source = Path(__file__).resolve().parent.parent / "examples" / "harvest.xml"
+    cerif = [r for r in Converter().convert([source]) if isinstance(r, RecordResult) and r.entities]
+    folder = tmp_path / "cerif"
+    folder.mkdir()
+    for n, r in enumerate(cerif):
+        (folder / f"{n}.xml").write_bytes(r.xml)
+    results = [r for r in RepositoryConverter("datacite").convert([folder]) if isinstance(r, RecordResult)]
+    assert [r.status for r in results] == [Status.CONVERTED] * len(cerif)
+    dois = sorted(r.entities[0].element.findtext(DATACITE + "identifier") for r in results)
+    assert dois == sorted(r.entities[0].entity.doi for r in cerif)
