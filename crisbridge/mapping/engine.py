@@ -324,9 +324,17 @@ def put(ctx: Context, target: str, value: Any, el: Any, rule: Rule) -> None:
     else:
         if policy == "merge-first":
             current_list = draft.setdefault(target, [])
-            if not current_list:
-                current_list.append({})
-            into = current_list[0]
+            if value.get("uri"):
+                # a file with a link of its own is a Medium of its own (FileLocations/Medium is
+                # repeatable); it fills a Medium only when that one has no link and agrees with it
+                into = next((m for m in current_list if not m.get("uri") and all(m.get(k) in (None, v) for k, v in value.items())), None)
+                if into is None:
+                    into = {}
+                    current_list.append(into)
+            else:
+                if not current_list:
+                    current_list.append({})
+                into = current_list[0]
         else:
             into = draft.setdefault(target, {})
         for key, kept, refused in _merge(into, value):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from crisbridge.errors import RegistryError
 from crisbridge.issues import Severity
@@ -394,15 +395,18 @@ def _datacite_contributor(el: Any, rule: Rule, ctx: Context) -> Any:
 
 @transform("publisher")
 def _publisher(el: Any, rule: Rule, ctx: Context) -> Any:
-    """A publisher as an OrgUnit; DataCite 4.5 adds ``publisherIdentifier`` (often ROR)."""
+    """A publisher as an OrgUnit; DataCite 4.5 adds ``publisherIdentifier`` (often ROR), which
+    names the publisher even when its name is left empty."""
     display = text_of(el)
-    if not display:
+    ident = el.get("publisherIdentifier")
+    if not display and not ident:
         return None
     org = _org(display, el, rule)
-    ident = el.get("publisherIdentifier")
     if ident:
         _org_identifier(org, el.get("publisherIdentifierScheme") or ("ROR" if "ror.org" in ident else ""), ident, rule, ctx, el)
-    return {"display_name": display, "org_unit": org}
+    if not org:
+        return HANDLED  # the identifier was invalid, and reported
+    return {"display_name": display, "org_unit": org} if display else {"org_unit": org}
 
 
 # --- identifiers --------------------------------------------------------------------------
@@ -756,6 +760,24 @@ def _mime_type(el: Any, rule: Rule, ctx: Context) -> Any:
     if _medium_holds_other(ctx, "mime_type", raw.strip().lower(), el):
         return HANDLED
     return {"mime_type": raw.strip().lower()}
+
+
+_FILE_LINK = re.compile(r"^([a-z]+/[\w.+-]+)\s+(https?://\S.*)$")
+
+
+@transform("file_link")
+def _file_link(el: Any, rule: Rule, ctx: Context) -> Any:
+    """A file as DSpace writes it in ``dc:format``: its MIME type and its link
+    (``application/pdf https://host/retrieve/2316/CLD003.pdf``). Spaces in the link (file
+    names) are percent-encoded: ``Medium/URI`` is an xs:anyURI."""
+    m = _FILE_LINK.match(text_of(el))
+    if not m:
+        return None
+    return {"mime_type": m.group(1).lower(), "uri": quote(m.group(2).strip(), safe=_URI_SAFE)}
+
+
+# RFC 3986 reserved and unreserved characters, and "%" so an encoded link stays as it is
+_URI_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 
 @transform("byte_size")

@@ -215,6 +215,9 @@ class CerifWriter:
             dates = dict(o.dates)
             if o.publication_date and "Issued" not in dates:
                 dates["Issued"] = DateRange(start=o.publication_date)
+            elif o.publication_date and dates["Issued"].start != o.publication_date:
+                # a Product's publication date is its Dates/Issued, which holds another date
+                sink.add(Severity.INFO, "cerif.extra-value", f"Product takes one Issued date in Dates; the publication date {o.publication_date} is not written", "Dates")
             if dates:
                 p["Dates"] = [lambda e: self._dates(e, dates)]
         elif o.dates:
