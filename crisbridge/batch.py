@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -48,14 +48,24 @@ def _file_stamp(name: str) -> str:
     return datetime.fromtimestamp(mtime, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def to_item(result: RecordResult, stamps: dict[str, str]) -> BatchItem:
+# Serialises a record's entities in another format than CERIF XML (``--to rdf``): (id, entity
+# kind, bytes) per entity. It may replace the record's issues about the CERIF XML with its own,
+# which is why it runs before the report entry is made.
+Render = Callable[[RecordResult], list[tuple[str, str, bytes]]]
+
+
+def to_item(result: RecordResult, stamps: dict[str, str], render: Render | None = None) -> BatchItem:
     stamp = stamps.get(result.source)
     if stamp is None:
         stamp = stamps[result.source] = _file_stamp(result.source)
+    if render is not None:
+        outputs = render(result)
+    else:
+        outputs = [(e.id, e.kind.value, etree.tostring(e.element, encoding="utf-8")) for e in result.entities]
     return BatchItem(
         report=result.report(),
         datestamp=_datestamp(result.datestamp, stamp),
-        outputs=[(e.id, e.kind.value, etree.tostring(e.element, encoding="utf-8")) for e in result.entities],
+        outputs=outputs,
         deleted_ids=list(result.deleted_ids),
     )
 
@@ -63,11 +73,13 @@ def to_item(result: RecordResult, stamps: dict[str, str]) -> BatchItem:
 # -- worker side ------------------------------------------------------------------------
 
 _WORKER: Converter | None = None
+_RENDER: Render | None = None
 
 
-def _init_worker(cerif_version: str, mapping_files: tuple[Path, ...], source_format: str) -> None:
-    global _WORKER
+def _init_worker(cerif_version: str, mapping_files: tuple[Path, ...], source_format: str, render: Render | None = None) -> None:
+    global _WORKER, _RENDER
     _WORKER = Converter(cerif_version, mapping_files, source_format)
+    _RENDER = render
 
 
 def _work(job: tuple[str, bytes | None]) -> list[BatchItem | Issue]:
@@ -78,7 +90,7 @@ def _work(job: tuple[str, bytes | None]) -> list[BatchItem | Issue]:
     # a file that could not be read is read again here, where it becomes a failed record
     results = _WORKER.iter_bytes([(name, data)]) if data is not None else _WORKER.convert([name])
     for r in results:
-        out.append(to_item(r, stamps) if isinstance(r, RecordResult) else r)
+        out.append(to_item(r, stamps, _RENDER) if isinstance(r, RecordResult) else r)
     return out
 
 
@@ -99,18 +111,20 @@ def run(
     converter: Converter,
     inputs: Iterable[str],
     workers: int = 1,
+    render: Render | None = None,
 ) -> Iterator[BatchItem | Issue]:
-    """Every record's BatchItem (and file notes as Issues), in input order."""
+    """Every record's BatchItem (and file notes as Issues), in input order; ``render``
+    serialises the entities instead of CERIF XML (it must pickle for ``workers > 1``)."""
     if workers <= 1:
         stamps: dict[str, str] = {}
         for r in converter.convert(inputs):
-            yield to_item(r, stamps) if isinstance(r, RecordResult) else r
+            yield to_item(r, stamps, render) if isinstance(r, RecordResult) else r
         return
     ctx = multiprocessing.get_context("spawn" if os.name == "nt" else "fork")
     with ctx.Pool(
         workers,
         initializer=_init_worker,
-        initargs=(converter.cerif_version, converter.mapping_files, converter.source_format),
+        initargs=(converter.cerif_version, converter.mapping_files, converter.source_format, render),
     ) as pool:
         for batch in pool.imap(_work, _documents(inputs), chunksize=1):
             yield from batch

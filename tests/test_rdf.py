@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import difflib
 import io
+import json
 import random
+import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -390,3 +394,91 @@ def test_a_stream_writes_each_record_as_it_comes_and_forms_one_graph(fmt: str) -
     assert sizes[0] < sizes[1] < sizes[2]  # written record by record, not held back
     got = parse_rdf(out.getvalue(), {"jsonld": "json-ld"}.get(fmt, fmt))
     assert isomorphic(expected, got), iso_diff(expected, got)
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+RECORDS = (
+    "zenodo-oaipmh-scythe/records/datacite4/oai_zenodo.org_10357859.xml",
+    "dspace-eur-pyoai/records/oai_dc/hdl_1765_1131.xml",
+    "openaire-dnet-hadoop/records/oai_dc/oai_lib.psnc.pl_169.xml",
+    "dspace-eur-pyoai/original/fake2/00000.xml",
+)
+
+
+def crisbridge(*args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "crisbridge", *args], capture_output=True, timeout=600)
+
+
+@pytest.fixture()
+def harvest(tmp_path: Path, reference: Path) -> Path:
+    folder = tmp_path / "harvest"
+    folder.mkdir()
+    for n, rel in enumerate(RECORDS):
+        shutil.copy(reference / "real-records" / rel, folder / f"{n}.xml")
+    return folder
+
+
+def library_graph(inputs: Path, base: str = DEFAULT_BASE) -> Graph:
+    writer = RdfWriter(base)
+    graph = Graph()
+    for r in Converter().convert([inputs]):
+        if isinstance(r, RecordResult):
+            for e in r.entities:
+                graph += graph_of(writer.triples(e.entity)[0])
+    return graph
+
+
+@pytest.mark.parametrize(("fmt", "parse_as"), [("nt", "nt"), ("turtle", "turtle"), ("jsonld", "json-ld")])
+def test_cli_writes_the_library_graph_in_each_format(fmt: str, parse_as: str, harvest: Path, tmp_path: Path) -> None:
+    out, report_file = tmp_path / f"out.{fmt}", tmp_path / "report.json"
+    run = crisbridge("convert", str(harvest), "--to", "rdf", "--rdf-format", fmt, "-o", str(out), "--report", str(report_file))
+    assert run.returncode in (0, 1), run.stderr.decode()
+    expected, got = library_graph(harvest), parse_rdf(out, parse_as)
+    assert len(got) > 100
+    assert isomorphic(expected, got), iso_diff(expected, got)
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    s = report["summary"]
+    assert s["records"] == s["converted"] + s["deleted"] + s["failed"] and s["deleted"] >= 1
+    codes = {i["code"] for r in report["records"] for i in r["issues"]}
+    assert not any(c.startswith("cerif.") for c in codes), codes  # the RDF writer's issues replace the CERIF writer's
+
+
+def test_cli_writes_rdf_to_stdout_with_a_base(harvest: Path) -> None:
+    run = crisbridge("convert", str(harvest / "0.xml"), "--to", "rdf", "--rdf-format", "nt", "--rdf-base", "https://cris.example.org/")
+    assert run.returncode == 0, run.stderr.decode()
+    expected, got = library_graph(harvest / "0.xml", "https://cris.example.org/"), parse_rdf(run.stdout, "nt")
+    assert isomorphic(expected, got), iso_diff(expected, got)
+    assert all(str(s).startswith("https://cris.example.org/") for s in got.subjects() if not isinstance(s, BNode))
+
+
+def test_cli_refuses_a_base_that_is_no_iri(harvest: Path) -> None:
+    run = crisbridge("convert", str(harvest), "--to", "rdf", "--rdf-base", "not an iri")
+    assert run.returncode == 2 and b"not an absolute IRI" in run.stderr
+
+
+def test_cli_converts_bridge_rdf_to_the_same_cerif_as_the_direct_path(harvest: Path, tmp_path: Path) -> None:
+    ttl, via_rdf, direct = tmp_path / "out.ttl", tmp_path / "via-rdf.xml", tmp_path / "direct.xml"
+    assert crisbridge("convert", str(harvest), "--to", "rdf", "-o", str(ttl)).returncode in (0, 1)
+    assert crisbridge("convert", str(harvest), "-o", str(direct)).returncode in (0, 1)
+    run = crisbridge("convert", str(ttl), "-o", str(via_rdf), "--report", str(tmp_path / "report.json"))  # --from auto: .ttl is RDF
+    assert run.returncode == 0, run.stderr.decode()
+
+    def entities(path: Path) -> dict[str, str]:
+        root = etree.parse(str(path)).getroot()
+        return {m[0].get("id"): canonical(m[0]) for m in root.iter("{http://www.openarchives.org/OAI/2.0/}metadata")}
+
+    assert entities(via_rdf) == entities(direct)
+
+
+def test_cli_writes_one_file_per_entity_into_a_folder(harvest: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    run = crisbridge("convert", str(harvest), "--to", "rdf", "--rdf-format", "turtle", "-o", f"{folder}/")
+    assert run.returncode in (0, 1), run.stderr.decode()
+    files = sorted(folder.rglob("*.ttl"))
+    assert files and all(f.parent.name in ("Publications", "Products", "Patents") for f in files)
+    merged = Graph()
+    for f in files:
+        merged += parse_rdf(f)
+    assert isomorphic(library_graph(harvest), merged)
+    assert (folder / "deleted.txt").is_file()

@@ -87,25 +87,35 @@ def convert(
     mapping: Annotated[Optional[list[Path]], typer.Option("--mapping", help="Mapping override file (repeatable).")] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Processes to convert with.")] = 1,
     oai_host: Annotated[str, typer.Option("--oai-host", help="Host part of the OAI identifiers written (oai:{host}:Publications/...).")] = "crisbridge.local",
+    rdf_base: Annotated[Optional[str], typer.Option("--rdf-base", help="Base of the IRIs RDF is written with and read back from (default https://{oai-host}/).")] = None,
 ) -> None:
-    """Convert records into CERIF XML (OpenAIRE CRIS profile)."""
+    """Convert records into CERIF XML (OpenAIRE CRIS profile) or RDF (docs/rdf-vocabulary.md)."""
     from crisbridge.batch import BatchItem, run
     from crisbridge.pipeline import Converter
     from crisbridge.report import ReportStream
     from crisbridge.writers.oaipmh import FolderWriter, ListRecordsWriter
 
-    if to is not Target.cerif:
-        raise _fail(f"--to {to.value} is not available in this version; --to cerif is")
-    if from_ is Source.rdf:
-        raise _fail("--from rdf is not available in this version")
+    if to not in (Target.cerif, Target.rdf):
+        raise _fail(f"--to {to.value} is not available in this version; --to cerif and --to rdf are")
+    from crisbridge.readers.rdf import is_rdf_path, rdf_items
+    from crisbridge.writers.rdf import RdfRender, RdfSink
+
+    # RDF input: --from rdf, or --from auto with every input named like RDF (.ttl, .nt, .jsonld)
+    rdf_input = from_ is Source.rdf or (from_ is Source.auto and all(is_rdf_path(i) for i in inputs))
+    base = rdf_base or f"https://{oai_host}/"
+    if rdf_input:
+        from_ = Source.auto
     try:
+        render = RdfRender(base, rdf_format.value) if to is Target.rdf else None
         converter = Converter(cerif_version.value, mapping or [], from_.value)
     except ConfigurationError as exc:
         raise _fail(str(exc)) from None
 
     sink: Any
     close_out = None
-    if output is None:
+    if to is Target.rdf:
+        sink = RdfSink(output, rdf_format.value)
+    elif output is None:
         sink = ListRecordsWriter(sys.stdout.buffer, oai_host, converter.writer.profile.metadata_prefix, converter.writer.ns)
     elif output.endswith(("/", "\\")) or Path(output).is_dir():
         sink = FolderWriter(Path(output))
@@ -118,7 +128,8 @@ def convert(
     show_progress = sys.stderr.isatty()
     done = 0
     try:
-        for item in run(converter, inputs, workers):
+        items = rdf_items(inputs, converter.writer, base, render, rdf_format.value) if rdf_input else run(converter, inputs, workers, render)
+        for item in items:
             if not isinstance(item, BatchItem):
                 stream.note(item)
                 continue
