@@ -482,3 +482,21 @@ def test_cli_writes_one_file_per_entity_into_a_folder(harvest: Path, tmp_path: P
         merged += parse_rdf(f)
     assert isomorphic(library_graph(harvest), merged)
     assert (folder / "deleted.txt").is_file()
+
+
+def test_cli_reads_rdf_from_stdin_and_reports_a_file_that_is_no_rdf(harvest: Path, tmp_path: Path) -> None:
+    nt = tmp_path / "rdf" / "good.nt"
+    nt.parent.mkdir()
+    assert crisbridge("convert", str(harvest / "0.xml"), "--to", "rdf", "--rdf-format", "nt", "-o", str(nt)).returncode == 0
+    (nt.parent / "broken.ttl").write_text("<https://x.org/a> <https://x.org/p> .\n", encoding="utf-8")
+    report_file = tmp_path / "report.json"
+    run = crisbridge("convert", str(nt.parent), "--from", "rdf", "-o", str(tmp_path / "out.xml"), "--report", str(report_file))
+    assert run.returncode == 1, run.stderr.decode()
+    records = json.loads(report_file.read_text(encoding="utf-8"))["records"]
+    assert sorted((Path(r["source"]).name, r["status"]) for r in records) == [("broken.ttl", "failed"), ("good.nt", "converted")]
+    assert [i["code"] for r in records if r["status"] == "failed" for i in r["issues"]] == ["rdf.not-parsed"]
+
+    piped = subprocess.run([sys.executable, "-m", "crisbridge", "convert", "-", "--from", "rdf", "--rdf-format", "nt"],
+                           input=nt.read_bytes(), capture_output=True, timeout=600)
+    assert piped.returncode == 0, piped.stderr.decode()
+    assert b"<Publication" in piped.stdout or b"<Product" in piped.stdout

@@ -64,7 +64,8 @@ from crisbridge.writers.rdf import (
 )
 
 AnyEntity = Publication | Product | Patent | Person | OrgUnit | Project | Funding | Event | Equipment
-FORMATS = {".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".ntriples": "nt", ".jsonld": "json-ld", ".json": "json-ld"}
+# (not .json: a folder of RDF often holds a report.json beside it)
+FORMATS = {".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".ntriples": "nt", ".jsonld": "json-ld"}
 COLLECTIONS = ("Publications", "Products", "Patents", "Persons", "OrgUnits", "Projects", "Fundings", "Events", "Equipments")
 _ID = re.compile(r"(?:^|/)((?:" + "|".join(COLLECTIONS) + r")/[^/#?]+)$")
 
