@@ -22,7 +22,9 @@ What it does, in one run:
    (``--memory-records``); the peak resident set size of that process (VmHWM).
 
 Figures are records per second of wall-clock time and per CPU second (process plus its
-worker processes); "per core" divides the wall-clock rate by the processes converting.
+worker processes); "per core" divides the wall-clock rate by the processes converting. On a
+quiet machine the two agree for one process; on a busy one the CPU-time figure is the one to
+read (a process waiting for a core uses no CPU time).
 Timed runs come after one warm-up pass so mapping compilation and imports are not counted;
 ``--repeat R`` keeps the fastest of R runs of each, and the load average is printed, since
 other processes on the machine slow the wall-clock figures.
@@ -283,8 +285,10 @@ def _run(args: argparse.Namespace, workdir: Path) -> int:
               f"same ListRecords output: {'yes' if same_output(out1, outn) else 'NO'}; "
               f"same report: {'yes' if same_report(rep1, repn) else 'NO'}")
     print()
-    print(f"bridge / XSLT per core: {one.per_core / xslt.per_core:.2f} (command path, one worker)"
-          f"; per CPU second: {one.per_cpu_second / xslt.per_cpu_second:.2f}")
+    print(f"bridge / XSLT, records per second per core (command path, one worker): "
+          f"{one.per_cpu_second / xslt.per_cpu_second:.2f} by CPU time "
+          f"({one.per_cpu_second:,.0f} vs {xslt.per_cpu_second:,.0f} records/CPU-s), "
+          f"{one.per_core / xslt.per_core:.2f} by wall clock")
     print(f"load average (1 min) before the timed runs: {load_before}, after: {_load()} "
           f"(other processes slow the wall-clock figures; records/CPU-s is less affected)")
 
