@@ -140,7 +140,7 @@ def test_dc_identifiers_files_and_journal() -> None:
     element, _ = write("oai_dc", article(doi="10.5555/x.1", handle="1765/308", published_in=container, volume="12", issue="3", start_page="101", end_page="118",
                                          media=[Medium(mime_type="application/pdf", uri="https://host/retrieve/2316/My File.pdf", size=1234)]))
     assert texts(element, DC + "identifier") == ["https://doi.org/10.5555/x.1", "http://hdl.handle.net/1765/308"]
-    assert texts(element, DC + "source") == ["Journal of Hydrology; Vol. 12 No. 3 (2025); 101-118", "0022-1694"]
+    assert texts(element, DC + "source") == ["Journal of Hydrology; Vol. 12 No. 3; 101-118", "0022-1694"]
     assert texts(element, DC + "format") == ["application/pdf https://host/retrieve/2316/My%20File.pdf", "1234 bytes"]
 
 
@@ -275,3 +275,39 @@ def test_cerif_input_is_read_with_the_cerif_reader(tmp_path: Path) -> None:
     assert [r.status for r in results] == [Status.CONVERTED] * len(cerif)
     dois = sorted(r.entities[0].element.findtext(DATACITE + "identifier") for r in results)
     assert dois == sorted(r.entities[0].entity.doi for r in cerif)
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+def test_cli_convert_to_oai_dc_and_datacite(tmp_path: Path, oai_pmh_schema: etree.XMLSchema, datacite_schema: etree.XMLSchema) -> None:
+    import json
+    import subprocess
+    import sys
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "harvest.xml"
+
+    def crisbridge(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([sys.executable, "-m", "crisbridge", *args], capture_output=True, timeout=600)
+
+    # DC and DataCite records (and a deleted one) -> one ListRecords document of oai_dc
+    out, report = tmp_path / "dc.xml", tmp_path / "dc.json"
+    done = crisbridge("convert", str(example), "--to", "oai_dc", "-o", str(out), "--report", str(report))
+    assert done.returncode == 0, done.stderr
+    doc = etree.parse(str(out))
+    assert oai_pmh_schema.validate(doc), oai_pmh_schema.error_log
+    assert doc.getroot().find("{http://www.openarchives.org/OAI/2.0/}request").get("metadataPrefix") == "oai_dc"
+    assert len(doc.findall(f".//{DC}title")) == 2
+    summary = json.loads(report.read_text(encoding="utf-8"))["summary"]
+    assert (summary["records"], summary["converted"], summary["deleted"]) == (3, 2, 1)
+
+    # CERIF XML -> DataCite, one file per record
+    cerif = tmp_path / "cerif.xml"
+    assert crisbridge("convert", str(example), "-o", str(cerif)).returncode == 0
+    folder = tmp_path / "datacite"
+    done = crisbridge("convert", str(cerif), "--to", "datacite", "-o", f"{folder}/")
+    assert done.returncode == 0, done.stderr
+    files = sorted(folder.rglob("*.xml"))
+    assert len(files) == 2
+    for f in files:
+        assert datacite_schema.validate(etree.parse(str(f))), datacite_schema.error_log

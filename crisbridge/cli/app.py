@@ -89,14 +89,15 @@ def convert(
     oai_host: Annotated[str, typer.Option("--oai-host", help="Host part of the OAI identifiers written (oai:{host}:Publications/...).")] = "crisbridge.local",
     rdf_base: Annotated[Optional[str], typer.Option("--rdf-base", help="Base of the IRIs RDF is written with and read back from (default https://{oai-host}/).")] = None,
 ) -> None:
-    """Convert records into CERIF XML (OpenAIRE CRIS profile) or RDF (docs/rdf-vocabulary.md)."""
+    """Convert records into CERIF XML (OpenAIRE CRIS profile), RDF (docs/rdf-vocabulary.md), or
+    oai_dc and DataCite 4.7 (from any input, CERIF XML included)."""
     from crisbridge.batch import BatchItem, run
     from crisbridge.pipeline import Converter
     from crisbridge.report import ReportStream
     from crisbridge.writers.oaipmh import FolderWriter, ListRecordsWriter
 
-    if to not in (Target.cerif, Target.rdf):
-        raise _fail(f"--to {to.value} is not available in this version; --to cerif and --to rdf are")
+    # oai_dc and DataCite: any input the bridge reads, CERIF XML included (one process)
+    repository = to in (Target.oai_dc, Target.datacite)
     from crisbridge.readers.rdf import is_rdf_path, rdf_items
     from crisbridge.writers.rdf import RdfRender, RdfSink
 
@@ -105,9 +106,18 @@ def convert(
     base = rdf_base or f"https://{oai_host}/"
     if rdf_input:
         from_ = Source.auto
+    if rdf_input and repository:
+        raise _fail(f"RDF input with --to {to.value} is not available in this version")
     try:
         render = RdfRender(base, rdf_format.value) if to is Target.rdf else None
-        converter = Converter(cerif_version.value, mapping or [], from_.value)
+        converter: Any = Converter(cerif_version.value, mapping or [], from_.value)
+        if repository:
+            from crisbridge.writers.repository import RepositoryConverter, open_sink
+
+            converter = RepositoryConverter(to.value, cerif_version.value, mapping or [], from_.value)
+            if workers > 1:
+                typer.echo(f"crisbridge: --to {to.value} converts in one process; --workers is for --to cerif and rdf", err=True)
+                workers = 1
     except ConfigurationError as exc:
         raise _fail(str(exc)) from None
 
@@ -115,6 +125,8 @@ def convert(
     close_out = None
     if to is Target.rdf:
         sink = RdfSink(output, rdf_format.value)
+    elif repository:
+        sink, close_out = open_sink(output, oai_host, converter.metadata_prefix)
     elif output is None:
         sink = ListRecordsWriter(sys.stdout.buffer, oai_host, converter.writer.profile.metadata_prefix, converter.writer.ns)
     elif output.endswith(("/", "\\")) or Path(output).is_dir():
@@ -159,6 +171,46 @@ def convert(
             err=True,
         )
     raise typer.Exit(stream.exit_code)
+
+
+class Via(str, Enum):
+    cerif = "cerif"
+    rdf = "rdf"
+
+
+@app.command("roundtrip")
+def roundtrip_command(
+    inputs: Annotated[list[str], typer.Argument(help="oai_dc or DataCite records: files, folders (every *.xml below) or - for standard input.")],
+    via: Annotated[Via, typer.Option("--via", help="The form the records go through and come back from.")] = Via.cerif,
+    report: Annotated[Optional[Path], typer.Option("--report", help="Write the JSON report here.")] = None,
+    cerif_version: Annotated[CerifVersion, typer.Option("--cerif-version", help="CERIF profile version.")] = CerifVersion.v12,
+    mapping: Annotated[Optional[list[Path]], typer.Option("--mapping", help="Mapping override file (repeatable).")] = None,
+) -> None:
+    """Convert records to CERIF XML and back to their own format; report per field what was
+    carried, changed and lost, and why (exit 1 on a loss no mapping file explains)."""
+    from crisbridge.roundtrip import RoundTrip
+
+    try:
+        result = RoundTrip(cerif_version.value, mapping or [], via.value).run(inputs)
+    except ConfigurationError as exc:
+        raise _fail(str(exc)) from None
+    if report:
+        report.write_text(json.dumps(result.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    for record in result.records:
+        for issue in record.issues:
+            if issue.severity.value == "error":
+                where = ":".join(x for x in (issue.location.file, issue.location.record or record.source_id, issue.location.xpath) if x)
+                typer.echo(f"{issue.severity.value}\t{issue.code}\t{where}\t{issue.message}")
+    typer.echo("format\tfield\tvalues\tcarried\trespelled\tmerged\tchanged\tlost known\tlost rejected\tlost unexpected\tadded\tretention")
+    for fmt, tallies in sorted(result.fields.items()):
+        for name, t in sorted(tallies.items()):
+            typer.echo(f"{fmt}\t{name}\t{t.values}\t{t.carried}\t{t.respelled}\t{t.merged}\t{t.changed}\t{t.lost_known}\t"
+                       f"{t.lost_rejected}\t{t.lost_unexpected}\t{t.added}\t{t.retention:.3f}")
+    s = result.summary
+    typer.echo(f"{s.records} records: {s.converted} round-tripped, {s.deleted} deleted, {s.failed} failed; {s.values} values: "
+               f"{s.carried} carried, {s.respelled} respelled, {s.merged} merged, {s.changed} changed, "
+               f"{s.lost_known} lost as documented, {s.lost_rejected} refused as invalid, {s.lost_unexpected} lost unexpectedly", err=True)
+    raise typer.Exit(result.exit_code)
 
 
 @app.command("validate")

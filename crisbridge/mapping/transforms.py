@@ -481,6 +481,9 @@ def _license(el: Any, rule: Rule, ctx: Context) -> Any:
         key = raw.strip().lower().rstrip("/")
         key = _URL_SCHEME.sub("", key)
         spdx = table.get(key)
+        if spdx is None and key.startswith("spdx.org/licenses/"):
+            # the SPDX licence list's own URL names the licence by its SPDX id
+            spdx = re.sub(r"\.(html|json)$", "", raw.strip().rstrip("/").rsplit("/", 1)[-1])
         if spdx is not None:
             return {"scheme": SPDX_SCHEME, "value": f"{SPDX_SCHEME}/{spdx}"}
     for raw in candidates[:3] + [text_of(el)]:

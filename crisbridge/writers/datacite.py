@@ -377,6 +377,11 @@ def _funding(value: Funding | Project, rule: Rule, ctx: OutContext) -> Any:
     if found is not None:
         scheme = ctx.table("organisation_schemes")[found[0]]
         ctx.el("datacite:funderIdentifier", found[1], {"funderIdentifierType": scheme, "schemeURI": _scheme_uri(ctx, scheme)}, parent=el)
+    elif funder is not None and funder.identifiers:
+        # funderIdentifierType is a closed list: any other scheme is "Other", its URI kept
+        ident = funder.identifiers[0]
+        uri = ident.type if ident.type.startswith(("http://", "https://")) else None
+        ctx.el("datacite:funderIdentifier", ident.value, {"funderIdentifierType": "Other", "schemeURI": uri}, parent=el)
     if awards or award_uri:
         ctx.el("datacite:awardNumber", awards[0] if awards else "", {"awardURI": award_uri}, parent=el)
     if title is not None:

@@ -151,8 +151,9 @@ def _medium(value: Medium, rule: Rule, ctx: OutContext) -> Any:
 
 @writer("citation")
 def _citation(value: dict[str, Any], rule: Rule, ctx: OutContext) -> Any:
-    """The journal as OJS cites it, ``Title; Vol. 28 No. 1 (2021); 1-18``, and its ISSNs each
-    as a ``dc:source`` of its own (OJS writes both)."""
+    """The journal as OJS cites it, ``Title; Vol. 28 No. 1; 1-18``, and its ISSNs each as a
+    ``dc:source`` of its own (OJS writes both). OJS puts the issue's year in parentheses; the
+    model does not hold it (the output's publication date may be another year), so it is left out."""
     container = value["published_in"]
     if container is None:
         return None
@@ -162,8 +163,6 @@ def _citation(value: dict[str, Any], rule: Rule, ctx: OutContext) -> Any:
         citation += f"; Vol. {value['volume']}"
         if value["issue"]:
             citation += f" No. {value['issue']}"
-        if value["publication_date"]:
-            citation += f" ({value['publication_date'][:4]})"
         if value["start_page"]:
             citation += f"; {value['start_page']}" + (f"-{value['end_page']}" if value["end_page"] else "")
     elif value["issue"] or value["start_page"]:

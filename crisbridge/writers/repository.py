@@ -80,7 +80,8 @@ class OutRuleSpec(_Strict):
 
     @property
     def where(self) -> str:
-        return f"{self._file}:{self._line}" if self._line else str(self._file)
+        name = Path(self._file).name if self._file else "?"
+        return f"{name}:{self._line}" if self._line else name
 
 
 class OutSpec(_Strict):
@@ -491,6 +492,38 @@ def shipped_writer(name: str) -> RepositoryWriter:
 
 # OAI-PMH metadataPrefix of each format, for ListRecords output.
 METADATA_PREFIXES = {"oai_dc": "oai_dc", "datacite": "datacite"}
+
+
+def open_sink(output: str | None, host: str, metadata_prefix: str) -> tuple[Any, Any]:
+    """Where converted records go, as ``convert`` does for CERIF: one OAI-PMH ListRecords
+    document (a file, or standard output when None) or a folder with one file per record.
+    Returns the sink and the file to close after it (or None)."""
+    import sys
+
+    from crisbridge.writers.oaipmh import FolderWriter, ListRecordsWriter
+
+    class _RepositoryListRecords(ListRecordsWriter):
+        """Records without the CERIF profile's sets (openaire_cris_*), which name entity types."""
+
+        def record(self, entity_id: str, kind: str, datestamp: str, xml: bytes) -> None:
+            from xml.sax.saxutils import escape
+
+            from crisbridge.writers.oaipmh import oai_identifier
+
+            self._open()
+            self.count += 1
+            self.out.write(f"<record><header><identifier>{escape(oai_identifier(self.host, entity_id))}</identifier>"
+                           f"<datestamp>{escape(datestamp)}</datestamp></header><metadata>".encode("utf-8"))
+            self.out.write(xml)
+            self.out.write(b"</metadata></record>\n")
+
+    if output is None:
+        return _RepositoryListRecords(sys.stdout.buffer, host, metadata_prefix, ""), None
+    if output.endswith(("/", "\\")) or Path(output).is_dir():
+        return FolderWriter(Path(output)), None
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    handle = open(output, "wb")  # noqa: SIM115 - the caller closes it after the last record
+    return _RepositoryListRecords(handle, host, metadata_prefix, ""), handle
 
 
 class RepositoryConverter:

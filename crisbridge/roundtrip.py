@@ -1,0 +1,697 @@
+"""Round trips: a record to CERIF XML and back to its own format, compared field by field.
+
+For each oai_dc or DataCite record:
+
+    source --(mappings/<format>.yaml)--> model A --(CerifWriter)--> CERIF XML
+           --(CERIF reader)--> model B --(mappings/out/<format>.yaml)--> the source format again
+
+Both documents are read the way the source mapping reads them: every element's value is what
+the mapping's rules make of it (``trace``), so ``https://doi.org/10.1/x`` and ``10.1/x`` are the
+same DOI and ``eng`` and ``en`` the same language. Values are compared per field (the source
+element the mapping matched) and each gets one outcome:
+
+- ``carried``: the round-tripped record has it, spelt the same;
+- ``respelled``: it has it as the mapping reads it, spelt otherwise (the DOI resolver, the
+  attributes the mapping does not read): ``how`` shows the spelling;
+- ``changed``: it has a value in its place that differs (``how``: the parts that differ);
+- ``lost``: no counterpart. A loss is ``known`` when a mapping file says why (a ``known_loss``
+  rule or ``no_place`` entry of the source mapping, the profile layout of
+  ``mappings/profiles/``, a ``no_place`` entry or refusal of the writer mapping), ``rejected``
+  when the source mapping refused the value as invalid and reported it, and ``unexpected``
+  otherwise: an error, and the reason the command exits 1.
+- ``merged``: a repetition of another value of the same field, which the model holds once;
+- ``added``: a value the source did not have (information, not a loss).
+
+Every outcome names the rule responsible: the source mapping's rule (file, line and name) and,
+for what was written back, the writer mapping's rule.
+
+    >>> result = RoundTrip("1.2").run(["records/"])
+    >>> result.summary.unexpected, result.fields["dc:title"].retention
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+from pydantic import BaseModel, Field
+
+from crisbridge.issues import Issue, Location, Severity
+from crisbridge.mapping import registry, transforms
+from crisbridge.mapping.context import Context, _relative_xpath
+from crisbridge.mapping.engine import CompiledMapping
+from crisbridge.model import ResearchOutput
+from crisbridge.report import RecordReport, Status, Summary
+from crisbridge.writers.repository import SHIPPED_OUT, RepositoryConverter, shipped_writer
+
+VIAS = ("cerif", "rdf")
+# Codes of the source mapping's issues that mean "the value was refused as invalid".
+REJECTED = re.compile(r"^(id\.invalid-|map\.bad-date$|map\.unknown-language$|map\.nameless-contributor$)")
+# Issues of the mapping's cross-field rules (crisbridge.mapping.build), which carry no source
+# location: the model field each one removes a value from.
+FIELD_RULES = {"map.end-date-dropped": "access_end_date"}
+# The CERIF elements a model field of an output is written as (profile layout files name these).
+CERIF_ELEMENTS: dict[str, tuple[str, ...]] = {
+    "titles": ("Title", "Name"), "subtitles": ("Subtitle",), "version_info": ("VersionInfo",), "languages": ("Language",),
+    "published_in": ("PublishedIn",), "part_of": ("PartOf",), "publication_date": ("PublicationDate", "Dates"),
+    "number": ("Number",), "volume": ("Volume",), "issue": ("Issue",), "edition": ("Edition",), "start_page": ("StartPage",),
+    "end_page": ("EndPage",), "doi": ("DOI",), "handle": ("Handle",), "pmcid": ("PMCID",), "issns": ("ISSN",), "isbns": ("ISBN",),
+    "url": ("URL",), "urn": ("URN",), "ark": ("ARK",), "creators": ("Authors", "Creators", "Inventors"), "editors": ("Editors",),
+    "publishers": ("Publishers",), "licenses": ("License",), "subjects": ("Subject",), "keywords": ("Keyword",),
+    "abstracts": ("Abstract", "Description"), "originates_from": ("OriginatesFrom",), "access": ("Access",),
+    "access_end_date": ("Access",), "dates": ("Dates",), "media": ("FileLocations",), "type": ("Type",),
+}
+
+
+class Outcome(BaseModel):
+    """What became of one source value (or of one value the round trip added)."""
+
+    field: str
+    outcome: str  # carried, respelled, changed, lost, added
+    loss: str | None = None  # known, rejected, unexpected (for lost values)
+    value: str | None = None
+    to: str | None = None  # the round-tripped spelling (respelled, changed, added)
+    how: str | None = None
+    reason: str | None = None
+    xpath: str | None = None
+    rule: str | None = None  # the source mapping's rule
+    out_rule: str | None = None  # the writer mapping's rule
+
+
+class FieldTally(BaseModel):
+    values: int = 0
+    carried: int = 0
+    respelled: int = 0
+    merged: int = 0
+    changed: int = 0
+    lost_known: int = 0
+    lost_rejected: int = 0
+    lost_unexpected: int = 0
+    added: int = 0
+
+    @property
+    def retention(self) -> float:
+        """Share of the field's values that came back as the mapping reads them."""
+        return round((self.carried + self.respelled + self.merged) / self.values, 4) if self.values else 1.0
+
+    def add(self, o: Outcome) -> None:
+        if o.outcome == "added":
+            self.added += 1
+            return
+        self.values += 1
+        if o.outcome == "lost":
+            name = f"lost_{o.loss}"
+            setattr(self, name, getattr(self, name) + 1)
+        else:
+            setattr(self, o.outcome, getattr(self, o.outcome) + 1)
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.model_dump(), "retention": self.retention}
+
+
+class RoundTripRecord(RecordReport):
+    carried: dict[str, int] = Field(default_factory=dict, description="Field -> values carried unchanged.")
+    outcomes: list[Outcome] = Field(default_factory=list, description="Every value not carried unchanged.")
+
+
+class RoundTripSummary(Summary):
+    values: int = 0
+    carried: int = 0
+    respelled: int = 0
+    merged: int = 0
+    changed: int = 0
+    lost_known: int = 0
+    lost_rejected: int = 0
+    lost_unexpected: int = 0
+    added: int = 0
+
+
+@dataclass
+class RoundTripResult:
+    """The report: per record, per field, and in total; owns the exit code."""
+
+    summary: RoundTripSummary = field(default_factory=RoundTripSummary)
+    fields: dict[str, dict[str, FieldTally]] = field(default_factory=dict)  # format -> field -> tally
+    records: list[RoundTripRecord] = field(default_factory=list)
+    notes: list[Issue] = field(default_factory=list)
+
+    def add(self, rec: RoundTripRecord, fmt: str | None) -> None:
+        s = self.summary
+        s.records += 1
+        s.converted += rec.status is Status.CONVERTED
+        s.deleted += rec.status is Status.DELETED
+        s.failed += rec.status is Status.FAILED
+        for issue in rec.issues:
+            s.errors += issue.severity is Severity.ERROR
+            s.warnings += issue.severity is Severity.WARNING
+            s.infos += issue.severity is Severity.INFO
+        tallies = self.fields.setdefault(fmt or "?", {})
+        for name, n in rec.carried.items():
+            t = tallies.setdefault(name, FieldTally())
+            t.values += n
+            t.carried += n
+            s.values += n
+            s.carried += n
+        for o in rec.outcomes:
+            tallies.setdefault(o.field, FieldTally()).add(o)
+            if o.outcome == "added":
+                s.added += 1
+                continue
+            s.values += 1
+            key = f"lost_{o.loss}" if o.outcome == "lost" else o.outcome
+            setattr(s, key, getattr(s, key) + 1)
+        self.records.append(rec)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.summary.failed == 0 and self.summary.errors == 0 else 1
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary.model_dump(),
+            "fields": {fmt: {name: t.to_json() for name, t in sorted(tallies.items())} for fmt, tallies in sorted(self.fields.items())},
+            "records": [r.model_dump(mode="json", exclude_none=True) for r in self.records],
+            "notes": [n.model_dump(mode="json", exclude_none=True) for n in self.notes],
+        }
+
+
+# -- reading a document the way its mapping reads it ----------------------------------------
+
+
+@dataclass
+class Item:
+    """One element of a record and what the mapping's rules make of it."""
+
+    key: str  # the rule group (its match), or "~" + the element's name when no rule matched it
+    label: str
+    el: Any
+    xpath: str
+    values: dict[str, Any] = field(default_factory=dict)  # model field -> value
+    rules: list[Any] = field(default_factory=list)  # the engine rules that accepted it
+    handled_by: Any = None  # the rule that reported it (known_loss, an invalid value)
+    issue: Issue | None = None
+    root_ns: str | None = None  # the record's namespace
+
+    @property
+    def accepted(self) -> bool:
+        return bool(self.values)
+
+
+def trace(mapping: CompiledMapping, root: Any, file: str = "", record: str = "") -> list[Item]:
+    """Every element of the record a rule group matches, with the values its rules make of it,
+    and the children of the root no rule matches. Each element is read on its own (its values
+    do not depend on which came first), against the draft the whole record maps to, which the
+    rules that fold one value into another consult (an Issued date that is the publication
+    date, a second journal)."""
+    whole = Context(file, record, root)
+    mapping.apply(root, whole)
+    root_ns = root.tag[1 : root.tag.index("}")] if root.tag[0] == "{" else ""
+    by_tag, deep = mapping._dispatch(root_ns)
+    items: list[Item] = []
+    covered: set[Any] = set()
+    unmatched = []
+    for child in root:
+        if not isinstance(child.tag, str):
+            continue
+        groups = by_tag.get(child.tag)
+        if groups is None:
+            unmatched.append(child)
+            continue
+        for g in groups:
+            items.append(_trace_one(g, child, root, whole.draft))
+    for g in deep:
+        for el in g.xpath(root):  # type: ignore[misc]
+            items.append(_trace_one(g, el, root, whole.draft))
+            top = el
+            while top.getparent() is not None and top.getparent() is not root:
+                top = top.getparent()
+            covered.add(top)
+    for child in unmatched:
+        if child not in covered:
+            items.append(Item("~" + _step(child), _step(child), child, _relative_xpath(child, root)))
+    for i in items:
+        i.root_ns = root_ns
+    # an element with no text that no rule reads carries only qualifiers (an empty abstract
+    # with its descriptionType): there is no value to lose
+    return [i for i in items if _has_content(i.el) and (i.accepted or i.handled_by is not None or transforms.text_of(i.el))]
+
+
+def _trace_one(group: Any, el: Any, root: Any, draft: dict[str, Any]) -> Item:
+    item = Item(group.match, _label(el, root), el, _relative_xpath(el, root))
+    ctx = Context("", "", root)
+    ctx.draft = draft  # read, never written: put() is not called here
+    text = transforms.text_of(el)
+    for rule in group.rules:
+        if rule.when is not None and not rule.when.search(text):
+            continue
+        before = len(ctx.issues)
+        result = rule.fn(el, rule, ctx)
+        if result is None:
+            continue
+        if result is transforms.HANDLED:
+            item.handled_by = rule
+            item.issue = ctx.issues[before] if len(ctx.issues) > before else None
+            break
+        if rule.fn in transforms.PATCH_TRANSFORMS:
+            patch = {k: v for k, v in result.items() if k in rule.to}
+            if not patch:
+                continue
+            item.values.update(patch)
+        else:
+            item.values[rule.to[0]] = result
+        item.rules.append(rule)
+    return item
+
+
+def _step(el: Any) -> str:
+    qn = etree.QName(el)
+    ns = qn.namespace or ""
+    if ns.startswith("http://datacite.org/schema/kernel") or ns.startswith("http://datacite.org/schema/kernel-"):
+        return f"datacite:{qn.localname}"
+    if ns == "http://purl.org/dc/elements/1.1/":
+        return f"dc:{qn.localname}"
+    return qn.localname
+
+
+def _label(el: Any, root: Any) -> str:
+    steps = []
+    node = el
+    while node is not None and node is not root:
+        steps.append(_step(node))
+        node = node.getparent()
+    return "/".join(reversed(steps))
+
+
+_NOT_CONTENT = ("{http://www.w3.org/2001/XMLSchema-instance}", "{http://www.w3.org/XML/1998/namespace}", "lang")
+
+
+def _has_content(el: Any) -> bool:
+    """An element with text or a value in an attribute; an empty one (with only its language)
+    has nothing to lose."""
+    if (el.text or "").strip() or any(v.strip() for k, v in el.attrib.items() if not k.startswith(_NOT_CONTENT)):
+        return True
+    return any(isinstance(c.tag, str) and _has_content(c) for c in el)
+
+
+def signature(el: Any) -> tuple[Any, ...]:
+    """The element's spelling, namespaces aside (kernel 3 and kernel 4 spell the same names)."""
+    attrs = tuple(sorted((etree.QName(k).localname, " ".join(v.split())) for k, v in el.attrib.items()
+                         if not k.startswith("{http://www.w3.org/2001/XMLSchema-instance}")))
+    children = tuple(signature(c) for c in el if isinstance(c.tag, str))
+    return etree.QName(el).localname, attrs, " ".join((el.text or "").split()), children
+
+
+def spelling(el: Any) -> str:
+    """A short rendering of an element for the report: ``[attributes] text``, and its children
+    as ``name: text`` (a creator's name parts, identifiers and affiliations)."""
+    children = [c for c in el if isinstance(c.tag, str)]
+    if children:
+        text = "; ".join(f"{etree.QName(c).localname}: {spelling(c)}" for c in children)
+    else:
+        text = " ".join((el.text or "").split())
+    attrs = " ".join(f'{etree.QName(k).localname}="{v}"' for k, v in el.attrib.items() if not k.startswith("{http://www.w3.org/2001/XMLSchema-instance}"))
+    shown = f"[{attrs}] {text}" if attrs else text
+    return shown if len(shown) <= 200 else shown[:197] + "..."
+
+
+# -- comparing values ----------------------------------------------------------------------
+
+
+def _clean(value: Any) -> Any:
+    """A value without its empty parts (None, empty lists and dicts), for comparing."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump(exclude_none=True)
+    if isinstance(value, dict):
+        out = {k: _clean(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v not in (None, [], {}, "")}
+    if isinstance(value, list):
+        return [c for c in (_clean(v) for v in value) if c not in (None, [], {}, "")]
+    return value
+
+
+def contains(whole: Any, part: Any) -> bool:
+    """True when every leaf of ``part`` is in ``whole`` (a list item in some item of the list)."""
+    if isinstance(part, list):
+        items = whole if isinstance(whole, list) else [whole]
+        return all(any(contains(w, p) for w in items) for p in part)
+    if isinstance(whole, list):
+        return any(contains(w, part) for w in whole)
+    if isinstance(part, dict):
+        return isinstance(whole, dict) and all(k in whole and contains(whole[k], v) for k, v in part.items())
+    return bool(whole == part)
+
+
+def _leaves(value: Any, path: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(_leaves(v, f"{path}.{k}" if path else str(k)))
+        return out
+    if isinstance(value, list):
+        if len(value) == 1:
+            return _leaves(value[0], path)
+        out = {}
+        for i, v in enumerate(value):
+            out.update(_leaves(v, f"{path}[{i}]"))
+        return out
+    return {path: value}
+
+
+def difference(before: Any, after: Any) -> str:
+    """The leaves that differ: ``person.orcid: 'https://orcid.org/...' -> (none)``."""
+    a, b = _leaves(before), _leaves(after)
+    parts = []
+    for key in list(a) + [k for k in b if k not in a]:
+        if a.get(key) != b.get(key):
+            old = repr(a[key]) if key in a else "(none)"
+            new = repr(b[key]) if key in b else "(none)"
+            parts.append(f"{key}: {old} -> {new}")
+    return "; ".join(parts[:6]) + ("; ..." if len(parts) > 6 else "")
+
+
+def _similarity(a: Any, b: Any) -> int:
+    la, lb = _leaves(a), _leaves(b)
+    return sum(1 for k, v in la.items() if lb.get(k) == v)
+
+
+# -- one record ----------------------------------------------------------------------------
+
+
+def _rule_ref(rule: Any) -> str:
+    spec = getattr(rule, "spec", rule)
+    where = Path(spec.file).name if getattr(spec, "file", None) else "?"
+    line = f":{spec.line}" if getattr(spec, "line", None) else ""
+    return f"{where}{line} ({spec.name})"
+
+
+class RoundTrip:
+    """Runs round trips via CERIF XML of one profile version."""
+
+    def __init__(self, cerif_version: str = "1.2", mapping_files: Iterable[Path] = (), via: str = "cerif") -> None:
+        from crisbridge.writers.cerif import CerifWriter
+
+        if via not in VIAS:
+            from crisbridge.errors import UnknownFormatError
+
+            raise UnknownFormatError(f"round trips via {via!r} are not available; via: {', '.join(VIAS)}")
+        self.via = via
+        self.mapping_files = tuple(Path(p) for p in mapping_files)
+        self.repository = {name: RepositoryConverter(name, cerif_version, self.mapping_files) for name in SHIPPED_OUT}
+        self.converter = next(iter(self.repository.values())).converter
+        self.cerif = CerifWriter(cerif_version)
+
+    def run(self, inputs: Iterable[str | Path]) -> RoundTripResult:
+        result = RoundTripResult()
+        for item in self.iter(inputs):
+            if isinstance(item, Issue):
+                result.notes.append(item)
+            else:
+                result.add(*item)
+        return result
+
+    def iter(self, inputs: Iterable[str | Path]) -> Iterator[tuple[RoundTripRecord, str | None] | Issue]:
+        """(record report, source format) per record, streaming; an ``Issue`` per file note."""
+        from crisbridge.readers import read_inputs
+
+        for rec in read_inputs([str(i) for i in inputs], self.converter.source_format):
+            if rec.format in ("oai-note", "oai-error"):
+                yield from rec.notes
+                continue
+            yield self.record(rec), rec.format
+
+    def record(self, rec: Any) -> RoundTripRecord:
+        from crisbridge.readers.cerif import read_entity
+
+        if rec.problem is not None or rec.deleted or rec.format is None:
+            r = self.converter.convert_record(rec)
+            return RoundTripRecord(source=r.source, source_id=r.source_id, status=r.status, entities=r.report().entities, issues=r.issues)
+        fmt = rec.format
+        if fmt not in self.repository:
+            issue = Issue(code="roundtrip.no-writer", severity=Severity.ERROR,
+                          message=f"{fmt} records cannot be written back (writers: {', '.join(sorted(self.repository))})",
+                          location=Location(file=rec.source, record=rec.oai_identifier))
+            return RoundTripRecord(source=rec.source, source_id=rec.oai_identifier, status=Status.FAILED, issues=[issue])
+        back = self.repository[fmt]
+        model_a, map_issues, source_id = self.converter.map_record(rec)
+        if model_a is None:
+            return RoundTripRecord(source=rec.source, source_id=source_id, status=Status.FAILED, issues=map_issues)
+        if self.via == "rdf":
+            model_b, cerif_issues, read_issues = self._via_rdf(model_a, source_id, rec.source)
+        else:
+            cerif_el, cerif_issues = self.cerif.write(model_a, record=source_id, file=rec.source)
+            # through the bytes, as a CRIS would receive them
+            model_b, read_issues = read_entity(etree.fromstring(etree.tostring(cerif_el)), rec.source, source_id)
+        if model_b is None:
+            issue = Issue(code="roundtrip.not-read", severity=Severity.ERROR, message=f"the {self.via} form of the record could not be read back",
+                          location=Location(file=rec.source, record=source_id))
+            return RoundTripRecord(source=rec.source, source_id=source_id, status=Status.FAILED, issues=[issue, *read_issues])
+        out_el, out_ctx = back.writer.write_traced(model_b, record=source_id, file=rec.source)
+        report = RoundTripRecord(source=rec.source, source_id=source_id, status=Status.CONVERTED, entities=[str(model_a.id)])
+        if out_el is None or not isinstance(model_b, ResearchOutput):
+            report.status = Status.FAILED
+            report.issues = [i for i in out_ctx.issues if i.severity is Severity.ERROR]
+            return report
+        mapping = registry.compiled(fmt, self.mapping_files)
+        stages = _Stages(mapping, back, model_a, model_b, map_issues, cerif_issues + read_issues, out_ctx)
+        compare(trace(mapping, rec.payload, rec.source, source_id), trace(mapping, out_el), stages, report)
+        for o in report.outcomes:
+            if o.outcome == "lost" and o.loss == "unexpected":
+                report.issues.append(Issue(code="roundtrip.lost", severity=Severity.ERROR,
+                                           message=f"{o.field} lost in the round trip: {o.reason}",
+                                           location=Location(file=rec.source, record=source_id, xpath=o.xpath, value=o.value)))
+        return report
+
+
+    def _via_rdf(self, model: ResearchOutput, source_id: str, file: str) -> tuple[Any, list[Issue], list[Issue]]:
+        """The model as N-Triples of the crisbridge vocabulary (docs/rdf-vocabulary.md), and
+        back: the RDF writer takes the CERIF writer's decisions, element by element."""
+        from crisbridge.readers.rdf import parse_rdf, read_graph
+        from crisbridge.writers.rdf import DEFAULT_BASE, RdfWriter, to_ntriples
+
+        triples, write_issues = RdfWriter(DEFAULT_BASE).triples(model, record=source_id, file=file)
+        graph = parse_rdf(to_ntriples(triples).encode("utf-8"), "nt")
+        read = [e for e in read_graph(graph, DEFAULT_BASE, file) if isinstance(e.entity, ResearchOutput)]
+        if not read:
+            return None, write_issues, []
+        return read[0].entity, write_issues, read[0].issues
+
+
+@dataclass
+class _Stages:
+    """What each step of the round trip said, to find where a value was lost and which rule or
+    which mapping file says why."""
+
+    mapping: CompiledMapping
+    back: RepositoryConverter
+    model_a: ResearchOutput
+    model_b: ResearchOutput
+    map_issues: list[Issue]
+    cerif_issues: list[Issue]
+    out_ctx: Any
+
+    def __post_init__(self) -> None:
+        self.a = _clean(self.model_a)
+        self.b = _clean(self.model_b)
+        self.at_xpath: dict[str, list[Issue]] = {}
+        for i in self.map_issues:
+            if i.location.xpath:
+                self.at_xpath.setdefault(i.location.xpath, []).append(i)
+
+    def why_lost(self, item: Item) -> tuple[str, str]:
+        """(loss, reason) for a value the mapping read that did not come back."""
+        for issue in self.at_xpath.get(item.xpath, []):
+            if issue.code in ("map.extra-value", "map.known-loss"):
+                return "known", f"{issue.message} ({issue.code})"
+            if REJECTED.match(issue.code):
+                return "rejected", f"{issue.message} ({issue.code})"
+        fields = list(item.values)
+        if not contains(self.a, item.values):
+            # a single-valued field already held another value: the engine reports the value it
+            # refused, on whichever element came second
+            spelt = {str(v) for v in _leaves(item.values).values()}
+            for issue in self.map_issues:
+                if issue.code == "map.extra-value" and issue.location.value in spelt:
+                    return "known", f"{issue.message} ({issue.code})"
+                if FIELD_RULES.get(issue.code) in fields:
+                    return "known", f"{issue.message} ({issue.code})"
+            return "unexpected", f"the mapping read it into {', '.join(fields)}, but the model does not hold it"
+        if not contains(self.b, item.values):
+            elements = {e for f in fields for e in CERIF_ELEMENTS.get(f, ())}
+            for issue in self.cerif_issues:
+                if issue.location.path in elements or any(f" {e}" in issue.message for e in elements):
+                    return "known", f"{issue.message} ({issue.code}; the profile layout: mappings/profiles/)"
+            return "unexpected", f"lost between the model and its CERIF form ({', '.join(fields)})"
+        spec = self.back.writer.spec
+        for f in fields:
+            if f in spec.no_place:
+                return "known", f"{f}: {spec.no_place[f]} ({Path(str(spec.file)).name}, no_place)"
+        for issue in self.out_ctx.issues:
+            if issue.code.startswith("out.") and issue.location.path and any(f in _rule_fields(self.back, issue.location.path) for f in fields):
+                return "known", f"{issue.message} ({issue.code}, {issue.location.path})"
+        return "unexpected", f"the {self.back.target} writer did not write {', '.join(fields)} back in a form the mapping reads"
+
+    def why_changed(self, item: Item) -> str | None:
+        """What the mapping, the CERIF writer or the writer mapping said about the value, when
+        one of them changed it (a type generalised, a language's region dropped)."""
+        fields = set(item.values)
+        said = [i for i in self.at_xpath.get(item.xpath, []) if i.severity is not Severity.INFO or i.code.startswith("map.")]
+        said += [i for i in self.map_issues if not i.location.xpath and "type" in fields and i.code.startswith("map.type-")]
+        elements = {e for f in fields for e in CERIF_ELEMENTS.get(f, ())}
+        said += [i for i in self.cerif_issues if i.location.path in elements]
+        said += [i for i in self.out_ctx.issues if i.location.path and fields & set(_rule_fields(self.back, i.location.path))]
+        return "; ".join(f"{i.message} ({i.code})" for i in said[:3]) or None
+
+    def out_rule(self, el: Any) -> str | None:
+        node = el
+        while node is not None:
+            name = self.out_ctx.written_by.get(node)
+            if name is not None:
+                rule = next(r for r in self.back.writer.rules if r.name == name)
+                return _rule_ref(rule.spec)
+            node = node.getparent()
+        return None
+
+
+def _rule_fields(back: RepositoryConverter, path: str) -> list[str]:
+    name = path.split(" (", 1)[0]
+    return [f for r in back.writer.spec.rules if r.name == name for f in r.from_]
+
+
+def _unaccepted(item: Item, mapping: CompiledMapping) -> Outcome:
+    """A source value the mapping did not read: known (known_loss, no_place), rejected
+    (reported as invalid) or unexpected (no rule and no reason)."""
+    base = {"field": item.label, "outcome": "lost", "value": spelling(item.el), "xpath": item.xpath}
+    if item.handled_by is not None and item.issue is None:
+        return Outcome(field=item.label, outcome="merged", value=spelling(item.el), xpath=item.xpath, rule=_rule_ref(item.handled_by),
+                       how="the rule folds it into another value of the record")
+    if item.handled_by is not None:
+        code = item.issue.code if item.issue is not None else "handled"
+        loss = "rejected" if REJECTED.match(code) else "known"
+        reason = item.issue.message if item.issue is not None else "the rule reported it"
+        return Outcome(**base, loss=loss, reason=f"{reason} ({code})", rule=_rule_ref(item.handled_by))
+    qname = etree.QName(item.el)
+    local = qname.localname
+    if (qname.namespace or "") not in (item.root_ns or "", *mapping.spec.namespaces.values()):
+        # the OpenAIRE aggregator mixes its own elements, Dublin Core and other DataCite kernels
+        # into DataCite records; the mapping reads the record's own namespace (root_prefix)
+        return Outcome(**base, loss="known", reason=f"not an element of {mapping.name} (namespace {qname.namespace}): the {mapping.name} mapping reads its own format only")
+    reason = mapping.no_place.get(local)
+    if reason is not None:
+        where = Path(str(mapping.spec.file)).name
+        return Outcome(**base, loss="known", reason=f"{reason} ({where}, no_place: {local})")
+    matched = "" if item.key.startswith("~") else f" (rules: {', '.join(r.spec.name for r in _group_rules(mapping, item.key))})"
+    return Outcome(**base, loss="unexpected", reason=f"no rule of the mapping reads this value{matched}, and no_place gives no reason")
+
+
+def _group_rules(mapping: CompiledMapping, key: str) -> list[Any]:
+    return next((g.rules for g in mapping.groups if g.match == key), [])
+
+
+def compare(source: list[Item], output: list[Item], stages: _Stages, report: RoundTripRecord) -> None:
+    """Pair each source value with the round-tripped one and record the outcome: first the same
+    field spelt the same, then the same value spelt otherwise, then the same value in another
+    field of the format, then a differing value in the same field; what is left is lost (or,
+    on the output side, added)."""
+    by_key: dict[str, list[Item]] = {}
+    folded: dict[tuple[str, Any], list[Item]] = {}
+    for o in output:
+        if o.accepted:
+            by_key.setdefault(o.key, []).append(o)
+        elif o.handled_by is not None and o.issue is None:
+            folded.setdefault((o.key, signature(o.el)), []).append(o)
+    pending: dict[str, list[Item]] = {}
+    for s in source:
+        if s.accepted:
+            pending.setdefault(s.key, []).append(s)
+        elif not _folded_twin(s, folded, report):
+            report.outcomes.append(_unaccepted(s, stages.mapping))
+    left: list[Item] = []
+    for key, items in pending.items():
+        candidates = by_key.setdefault(key, [])
+        items = _merge_duplicates(items, report)
+        items = _pair(items, candidates, stages, report, exact=True)
+        items = _pair(items, candidates, stages, report, exact=False)
+        left += [s for s in items if not _folded_twin(s, folded, report)]
+    # the same value written in another element of the format (a URL that had to become the
+    # record's identifier, for want of a DOI)
+    elsewhere = [o for items in by_key.values() for o in items]
+    left = _pair(left, elsewhere, stages, report, exact=False)
+    for items in by_key.values():
+        items[:] = [o for o in items if o in elsewhere]
+    for s in left:
+        candidates = by_key[s.key] if s.key in by_key else []
+        best = max(candidates, key=lambda o, s=s: _similarity(_clean(s.values), _clean(o.values)), default=None)
+        # a value in the place of another: they share a part, or fill the same fields
+        if best is not None and (_similarity(_clean(s.values), _clean(best.values)) > 0 or set(s.values) == set(best.values)):
+            candidates.remove(best)
+            report.outcomes.append(Outcome(field=s.label, outcome="changed", value=spelling(s.el), to=spelling(best.el),
+                                           how=difference(_clean(s.values), _clean(best.values)), reason=stages.why_changed(s), xpath=s.xpath,
+                                           rule=", ".join(_rule_ref(r) for r in s.rules), out_rule=stages.out_rule(best.el)))
+            continue
+        loss, reason = stages.why_lost(s)
+        report.outcomes.append(Outcome(field=s.label, outcome="lost", loss=loss, value=spelling(s.el), reason=reason,
+                                       xpath=s.xpath, rule=", ".join(_rule_ref(r) for r in s.rules)))
+    for rest in by_key.values():
+        for o in rest:
+            report.outcomes.append(_added(o, stages))
+
+
+def _folded_twin(s: Item, folded: dict[tuple[str, Any], list[Item]], report: RoundTripRecord) -> bool:
+    """True (and counted as carried) when the output has the same element, spelt the same, that
+    the mapping folds into another value (an Issued date that is the publication date): on one
+    side or both, it is the same value."""
+    twins = folded.get((s.key, signature(s.el)))
+    if not twins:
+        return False
+    twins.pop()
+    report.carried[s.label] = report.carried.get(s.label, 0) + 1
+    return True
+
+
+def _merge_duplicates(items: list[Item], report: RoundTripRecord) -> list[Item]:
+    """A value the record repeats (DSpace writes its dates three times) is one value of the
+    model; the repetitions are reported as merged into the first, not as lost."""
+    kept: list[Item] = []
+    for s in items:
+        twin = next((k for k in kept if _clean(k.values) == _clean(s.values)), None)
+        if twin is None:
+            kept.append(s)
+        else:
+            report.outcomes.append(Outcome(field=s.label, outcome="merged", value=spelling(s.el), xpath=s.xpath,
+                                           how=f"the same value as {twin.xpath}; the model holds it once",
+                                           rule=", ".join(_rule_ref(r) for r in s.rules)))
+    return kept
+
+
+def _pair(items: list[Item], candidates: list[Item], stages: _Stages, report: RoundTripRecord, exact: bool) -> list[Item]:
+    left = []
+    for s in items:
+        want = _clean(s.values)
+        match = None
+        for o in candidates:
+            if contains(_clean(o.values), want) and (not exact or signature(o.el) == signature(s.el)):
+                match = o
+                break
+        if match is None:
+            left.append(s)
+            continue
+        candidates.remove(match)
+        if exact:
+            report.carried[s.label] = report.carried.get(s.label, 0) + 1
+        else:
+            moved = f"written as {match.label}" if match.key != s.key else None
+            report.outcomes.append(Outcome(field=s.label, outcome="respelled", value=spelling(s.el), to=spelling(match.el), how=moved,
+                                           xpath=s.xpath, rule=", ".join(_rule_ref(r) for r in s.rules), out_rule=stages.out_rule(match.el)))
+    return left
+
+
+def _added(o: Item, stages: _Stages) -> Outcome:
+    return Outcome(field=o.label, outcome="added", to=spelling(o.el), out_rule=stages.out_rule(o.el),
+                   how="the round trip wrote a value the source did not have")
+
+
+__all__ = ["FieldTally", "Outcome", "RoundTrip", "RoundTripRecord", "RoundTripResult", "contains", "signature", "trace"]

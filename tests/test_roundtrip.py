@@ -1,0 +1,171 @@
+"""Round trips: a record to CERIF XML and back to its own format, compared field by field.
+
+The corpus test runs DC -> CERIF -> DC and DataCite -> CERIF -> DataCite over every real record
+of the shared reference and asserts that no value is lost without a mapping file saying why;
+run it with ``-s`` to see the retention of each field. The small cases pin what each outcome
+means: a DOI with and without its resolver is the same value, a version type is a documented
+loss, an element no rule reads and no file explains is an unexpected one (exit 1).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crisbridge.roundtrip import Outcome, RoundTrip, RoundTripResult
+from crisbridge.report import Status
+
+DC_HEAD = ('<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" '
+           'xmlns:dc="http://purl.org/dc/elements/1.1/">')
+
+
+def dc_record(tmp_path: Path, body: str, name: str = "record.xml") -> Path:
+    path = tmp_path / name
+    path.write_text(f"{DC_HEAD}<dc:title>A title</dc:title>{body}</oai_dc:dc>", encoding="utf-8")
+    return path
+
+
+def outcomes(result: RoundTripResult, field: str | None = None) -> list[Outcome]:
+    return [o for r in result.records for o in r.outcomes if field is None or o.field == field]
+
+
+# -- what each outcome means ------------------------------------------------------------------
+
+
+def test_a_doi_with_and_without_its_resolver_is_the_same_value(tmp_path: Path) -> None:
+    path = dc_record(tmp_path, "<dc:identifier>doi:10.5555/abc.1</dc:identifier><dc:type>info:eu-repo/semantics/article</dc:type>")
+    result = RoundTrip().run([path])
+    (record,) = result.records
+    assert record.status is Status.CONVERTED
+    (doi,) = outcomes(result, "dc:identifier")
+    assert (doi.outcome, doi.value, doi.to) == ("respelled", "doi:10.5555/abc.1", "https://doi.org/10.5555/abc.1")
+    assert doi.rule and doi.rule.startswith("oai_dc.yaml:") and "(identifier)" in doi.rule
+    assert doi.out_rule and doi.out_rule.startswith("oai_dc.yaml:") and "(doi)" in doi.out_rule
+    assert record.carried == {"dc:title": 1, "dc:type": 1}
+    assert result.exit_code == 0
+
+
+def test_a_loss_the_profile_forces_is_known_and_says_why(tmp_path: Path) -> None:
+    path = dc_record(tmp_path, "<dc:type>info:eu-repo/semantics/article</dc:type><dc:type>info:eu-repo/semantics/publishedVersion</dc:type>"
+                               "<dc:contributor>Ed, Itor</dc:contributor>")
+    result = RoundTrip().run([path])
+    version = next(o for o in outcomes(result, "dc:type") if o.outcome == "lost")
+    assert version.loss == "known"
+    assert "COAR version types have no slot" in str(version.reason) and "(version-type)" in str(version.rule)
+    (contributor,) = outcomes(result, "dc:contributor")
+    assert contributor.loss == "known" and "no_place: contributor" in str(contributor.reason)
+    assert result.summary.lost_unexpected == 0 and result.exit_code == 0
+
+
+def test_a_value_changed_on_the_way_says_how(tmp_path: Path) -> None:
+    # ISO 639-3 (the Guidelines' dc:language) has no region
+    result = RoundTrip().run([dc_record(tmp_path, "<dc:language>en_US</dc:language>")])
+    (language,) = outcomes(result, "dc:language")
+    assert (language.outcome, language.to) == ("changed", "eng")
+    assert language.how == "languages: 'en-US' -> 'en'" and "no region" in str(language.reason)
+
+
+def test_a_loss_no_mapping_file_explains_is_an_error(tmp_path: Path) -> None:
+    path = dc_record(tmp_path, "<dc:notadcelement>kept nowhere</dc:notadcelement>")
+    result = RoundTrip().run([path])
+    (lost,) = outcomes(result, "dc:notadcelement")
+    assert (lost.outcome, lost.loss) == ("lost", "unexpected")
+    (issue,) = result.records[0].issues
+    assert (issue.code, issue.severity.value, issue.location.xpath) == ("roundtrip.lost", "error", "/oai_dc:dc/dc:notadcelement")
+    assert result.exit_code == 1
+
+
+def test_datacite_geolocations_and_other_contributor_roles_are_known_losses(reference: Path) -> None:
+    result = RoundTrip().run([reference / "datacite" / "kernel-4.7" / "example" / "datacite-example-full-v4.xml"])
+    geo = outcomes(result, "datacite:geoLocations/datacite:geoLocation")
+    assert geo and all(o.loss == "known" and "geographic" in str(o.reason) for o in geo)
+    roles = [o for o in outcomes(result, "datacite:contributors/datacite:contributor") if o.outcome == "lost"]
+    assert roles and all(o.loss == "known" for o in roles)
+    assert all("editors only" in str(o.reason) for o in roles if 'contributorType="Editor"' not in str(o.value))
+    # the example is a dataset: a Product, which the profile gives no Editors
+    (editor,) = [o for o in roles if 'contributorType="Editor"' in str(o.value)]
+    assert "Product in profile 1.2 has no Editors" in str(editor.reason)
+    carried = result.records[0].carried
+    assert carried["datacite:identifier"] == 1 and carried["datacite:creators/datacite:creator"] == 2
+    funding = outcomes(result, "datacite:fundingReferences/datacite:fundingReference")
+    assert all(o.outcome in ("carried", "respelled") for o in funding)
+    assert result.summary.lost_unexpected == 0
+
+
+def test_via_rdf_tells_the_same_story(reference: Path) -> None:
+    folder = reference / "real-records" / "zenodo-oaipmh-scythe" / "records"
+    via_cerif, via_rdf = RoundTrip(via="cerif").run([folder]), RoundTrip(via="rdf").run([folder])
+    assert via_rdf.to_json()["fields"] == via_cerif.to_json()["fields"]
+
+
+# -- the real corpus --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus(reference: Path) -> RoundTripResult:
+    return RoundTrip().run([reference / "real-records"])
+
+
+def test_no_value_of_the_corpus_is_lost_without_a_reason(corpus: RoundTripResult) -> None:
+    unexpected = [(r.source, o.field, o.value, o.reason) for r in corpus.records for o in r.outcomes if o.loss == "unexpected"]
+    assert not unexpected, unexpected[:20]
+    for o in outcomes(corpus):
+        if o.outcome == "lost":
+            assert o.reason, o  # every loss says why, and names the rule or the mapping file that does
+            assert o.rule or "no_place" in o.reason or "not an element of" in o.reason, o
+
+
+def test_both_round_trips_ran_over_the_corpus(corpus: RoundTripResult) -> None:
+    tallies = corpus.fields
+    assert sum(t.values for t in tallies["oai_dc"].values()) > 10000
+    assert sum(t.values for t in tallies["datacite"].values()) > 5000
+    # the fields every repository record has come back (a Product's subtitle has no place in the profile)
+    for fmt, field in (("oai_dc", "dc:title"), ("oai_dc", "dc:creator"), ("oai_dc", "dc:subject"), ("oai_dc", "dc:description"),
+                       ("datacite", "datacite:identifier"), ("datacite", "datacite:creators/datacite:creator"),
+                       ("datacite", "datacite:titles/datacite:title"), ("datacite", "datacite:publisher"), ("datacite", "datacite:publicationYear")):
+        assert tallies[fmt][field].retention >= 0.95, (fmt, field, tallies[fmt][field])
+    # records fail only for their own reasons (unreadable, no title, not a format with a writer)
+    codes = {i.code for r in corpus.records if r.status is Status.FAILED for i in r.issues if i.severity.value == "error"}
+    assert codes <= {"xml.not-well-formed", "xml.empty", "map.no-title", "input.unknown-format", "roundtrip.no-writer"}
+
+
+def test_print_the_retention_of_each_field(corpus: RoundTripResult, capsys: pytest.CaptureFixture[str]) -> None:
+    """Shown with ``pytest -s``: the per-field figures of both round trips."""
+    with capsys.disabled():
+        print()
+        for fmt in ("oai_dc", "datacite"):
+            for name, t in sorted(corpus.fields[fmt].items(), key=lambda kv: -kv[1].values):
+                if t.values:
+                    print(f"{fmt:9} {name:58} {t.values:6} retained {t.retention:6.1%}  "
+                          f"(carried {t.carried}, respelled {t.respelled}, merged {t.merged}, changed {t.changed}, "
+                          f"lost: {t.lost_known} documented, {t.lost_rejected} invalid, {t.lost_unexpected} unexpected)")
+
+
+# -- the command line -------------------------------------------------------------------------
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "crisbridge", *args], capture_output=True, timeout=600)
+
+
+def test_cli_roundtrip_report(tmp_path: Path) -> None:
+    good = dc_record(tmp_path, "<dc:identifier>https://doi.org/10.5555/abc.1</dc:identifier>", "good.xml")
+    report = tmp_path / "report.json"
+    done = run_cli("roundtrip", str(good), "--report", str(report))
+    assert done.returncode == 0, done.stderr
+    data: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
+    s = data["summary"]
+    assert s["records"] == s["converted"] + s["deleted"] + s["failed"] == 1
+    assert data["fields"]["oai_dc"]["dc:title"]["retention"] == 1.0
+    assert data["records"][0]["source_id"] == "https://doi.org/10.5555/abc.1"
+    assert b"dc:title" in done.stdout  # the per-field table
+
+    dc_record(tmp_path, "<dc:notadcelement>x</dc:notadcelement>", "bad.xml")
+    done = run_cli("roundtrip", str(tmp_path / "bad.xml"), "--via", "rdf")
+    assert done.returncode == 1
+    assert b"roundtrip.lost" in done.stdout and b"/oai_dc:dc/dc:notadcelement" in done.stdout
