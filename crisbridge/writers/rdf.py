@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
+from collections.abc import Callable, Iterable
 from typing import Any, BinaryIO, NamedTuple
 from urllib.parse import quote
 
@@ -599,12 +600,19 @@ class RdfWriter:
         p["ISBN"] = self._numbered(s, "ISBN", o.isbns, o.isbn_media, out)
         p["RegistrationDate"] = self._date(s, _cb("RegistrationDate"), o.registration_date, out, "RegistrationDate")
         p["ApprovalDate"] = self._date(s, _cb("ApprovalDate"), o.approval_date, out, "ApprovalDate")
-        p["Issuer"] = self._contributors(s, kind, "Issuer", "Issuer", o.issuers, out, affiliations=False, grouped=False) if kind == "Patent" else self._unplaced(o.issuers)
-        p["Holders"] = self._contributors(s, kind, "Holder", "Holders", o.holders, out, affiliations=False, grouped=True) if kind == "Patent" else self._unplaced(o.holders)
+
+        def people(prop: str, path: str, values: list[Contributor], kinds: tuple[str, ...], affiliations: bool,
+                   grouped: bool = True) -> list[Build]:
+            if kind not in kinds:  # reported as no-slot by _emit
+                return self._unplaced(values)
+            return self._contributors(s, kind, prop, path, values, out, affiliations=affiliations, grouped=grouped)
+
+        p["Issuer"] = people("Issuer", "Issuer", o.issuers, ("Patent",), affiliations=False, grouped=False)
+        p["Holders"] = people("Holder", "Holders", o.holders, ("Patent",), affiliations=False)
         group, member = {"Publication": ("Authors", "Author"), "Product": ("Creators", "Creator"), "Patent": ("Inventors", "Inventor")}[kind]
-        p[group] = self._contributors(s, kind, member, group, o.creators, out, affiliations=True, grouped=True)
-        p["Editors"] = self._contributors(s, kind, "Editor", "Editors", o.editors, out, affiliations=True, grouped=True) if kind == "Publication" else self._unplaced(o.editors)
-        p["Publishers"] = self._contributors(s, kind, "Publisher", "Publishers", o.publishers, out, affiliations=False, grouped=True) if kind != "Patent" else self._unplaced(o.publishers)
+        p[group] = people(member, group, o.creators, (kind,), affiliations=True)
+        p["Editors"] = people("Editor", "Editors", o.editors, ("Publication",), affiliations=True)
+        p["Publishers"] = people("Publisher", "Publishers", o.publishers, ("Publication", "Product"), affiliations=False)
         p["License"] = self._classes(s, "License", o.licenses, out)
         p["Subject"] = self._classes(s, "Subject", o.subjects, out)
         p["Keyword"] = self._langs(s, attr("Keyword"), o.keywords, out)
@@ -624,7 +632,8 @@ class RdfWriter:
             if o.publication_date and "Issued" not in dates:
                 dates["Issued"] = DateRange(start=o.publication_date)
             elif o.publication_date and dates["Issued"].start != o.publication_date:
-                out.add_issue(Severity.INFO, "rdf.extra-value", f"Product takes one Issued date in Dates; the publication date {o.publication_date} is not written", "Dates")
+                out.add_issue(Severity.INFO, "rdf.extra-value",
+                              f"Product takes one Issued date in Dates; the publication date {o.publication_date} is not written", "Dates")
             p["Dates"] = self._dates(s, dates, out)
         elif o.dates:
             others = [k for k in o.dates if k != "Issued" or o.publication_date]
@@ -986,6 +995,7 @@ _PN_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
 _TURTLE_PREFIXES = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 
 
+@lru_cache(maxsize=4096)  # the vocabulary's terms come back in every record
 def _pname(iri: str) -> str:
     for prefix, ns in _TURTLE_PREFIXES:
         if iri.startswith(ns) and _PN_LOCAL.fullmatch(iri[len(ns):]):
@@ -1039,6 +1049,7 @@ def turtle_header() -> str:
     return "".join(f"@prefix {prefix}: <{ns}> .\n" for prefix, ns in PREFIXES.items()) + "\n"
 
 
+@lru_cache(maxsize=4096)
 def _compact(iri: str) -> str:
     for prefix, ns in _TURTLE_PREFIXES:
         if iri.startswith(ns) and not iri[len(ns):].startswith("//"):
