@@ -1,0 +1,339 @@
+"""SHACL validation of crisbridge RDF against the shapes in ``shapes/``.
+
+The shapes follow the vocabulary of ``docs/rdf-vocabulary.md`` (one Turtle file per entity plus
+shared ones); they are parsed once per folder and checked once, when a validator is made.
+Each SHACL result becomes an ``Issue`` that keeps what SHACL says about it:
+
+- ``code``: the ``cbsh:code`` of the SPARQL constraint, shape or SPARQL-based constraint
+  component that reported it (a shape names its code only when it holds a single constraint),
+  else ``shacl.`` and the constraint component's name in kebab case:
+  ``sh:MinCountConstraintComponent`` -> ``shacl.min-count``, ``sh:SPARQLConstraintComponent`` ->
+  ``shacl.sparql``, ``cbsh:StartNotAfterEndConstraintComponent`` -> ``shacl.start-not-after-end``;
+- ``severity``: ``sh:Violation`` -> error, ``sh:Warning`` -> warning, ``sh:Info`` -> info (a
+  severity SHACL does not define counts as an error);
+- ``location``: focus node, result path, source shape and value node. A path that is one
+  property is its IRI; a longer one is written in SPARQL property path syntax
+  (``<a>/(<b>|<c>)``). Blank nodes are written ``_:id``, literals as their lexical form.
+
+    >>> validator = ShaclValidator()                # the shipped shapes
+    >>> for issue in validator.issues(graph):       # a plain in-memory rdflib Graph
+    ...     print(issue.severity.value, issue.code, issue.location.focus_node)
+
+Validate a batch as one graph: references between its records resolve only there (a record
+validated alone reports each of its references to another record as ``shacl.unresolved-reference``),
+and pyshacl's cost per call (reading some 200 shapes, tens of milliseconds) is paid once.
+
+pyshacl is imported here only, and only when a validator is made. It is given plain in-memory
+rdflib graphs (over a pyoxigraph store it is about 110 times slower, DESIGN 6). pyshacl hands
+rdflib the text of every SPARQL query once per focus node, and rdflib parses SPARQL slowly
+(10 to 100 ms a query), so the data graph is wrapped in a graph over the same store that parses
+each query text once; nothing is copied. The SPARQL-based shapes are written for that engine too
+(``shapes/components.ttl``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from rdflib import BNode, ConjunctiveGraph, Graph, Namespace, URIRef
+from rdflib.namespace import RDF, NamespaceManager
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.term import Node
+
+from crisbridge.errors import ConfigurationError
+from crisbridge.issues import Issue, Location, Severity
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+CBSH = Namespace("https://w3id.org/crisbridge/shapes#")
+
+SEVERITIES: Mapping[Node, Severity] = {
+    SH.Violation: Severity.ERROR,
+    SH.Warning: Severity.WARNING,
+    SH.Info: Severity.INFO,
+}
+
+
+def shapes_dir() -> Path:
+    """The shipped shapes: inside the installed package, or the repository's ``shapes/`` when
+    running from a checkout."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "_data" / "shapes", here.parent / "shapes"):
+        if (candidate / "components.ttl").is_file():
+            return candidate
+    raise ConfigurationError(f"{here}: the shipped SHACL shapes are missing from this installation")
+
+
+@lru_cache(maxsize=8)
+def shapes_graph(directory: Path) -> Graph:
+    """Every ``*.ttl`` of a folder, parsed into one graph. Cached per folder: treat it as read-only."""
+    files = sorted(directory.glob("*.ttl"))
+    if not files:
+        raise ConfigurationError(f"{directory}: no SHACL shapes (*.ttl) in this folder")
+    graph = Graph()
+    for file in files:
+        try:
+            graph.parse(file, format="turtle")
+        except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
+            raise ConfigurationError(f"{file}: the shapes cannot be parsed: {exc}") from None
+    return graph
+
+
+@dataclass(frozen=True, slots=True)
+class ShaclResult:
+    """One SHACL validation result, as SHACL reports it, with the crisbridge code it maps to."""
+
+    focus_node: Node
+    path: str | None
+    component: URIRef
+    severity: Node
+    shape: Node
+    constraint: Node | None
+    value: Node | None
+    message: str
+    code: str
+
+    def issue(self, file: str | None = None, record: str | None = None) -> Issue:
+        return Issue(
+            code=self.code,
+            severity=SEVERITIES.get(self.severity, Severity.ERROR),
+            message=self.message,
+            location=Location(
+                file=file,
+                record=record,
+                focus_node=node_text(self.focus_node),
+                path=self.path,
+                shape=node_text(self.shape),
+                value=None if self.value is None else node_text(self.value),
+            ),
+        )
+
+
+class ShaclValidator:
+    """Validates RDF graphs against one folder of shapes (by default the shipped ``shapes/``).
+
+    Making one parses the shapes (once per folder) and has pyshacl read them, on an empty graph.
+    Shapes it cannot use raise ``ConfigurationError``: a broken file or shape when the validator
+    is made, a broken constraint when it first meets a focus node.
+    """
+
+    def __init__(self, directory: Path | None = None) -> None:
+        import pyshacl  # the only place crisbridge uses it
+        import pyshacl.errors
+
+        self._pyshacl = pyshacl
+        self.directory = directory or shapes_dir()
+        self.shapes = shapes_graph(self.directory)
+        self.results(Graph())
+
+    def results(self, data: Graph) -> list[ShaclResult]:
+        """Every result of validating ``data``, sorted by focus node, path, shape and value."""
+        try:
+            conforms, report, text = self._pyshacl.validate(
+                _QueryCachingGraph.over(data),
+                shacl_graph=self.shapes,
+                inference="none",
+                advanced=False,
+                allow_warnings=False,
+            )
+        except self._pyshacl.errors.ReportableRuntimeError as exc:  # a shape pyshacl cannot use
+            raise ConfigurationError(f"{self.directory}: the SHACL shapes cannot be used: {exc}") from None
+        if not isinstance(report, Graph):  # pyshacl returns the failure in place of a report
+            raise ConfigurationError(f"{self.directory}: the SHACL shapes cannot be used: {text}")
+        # Only the report's own results: a result may carry others as sh:detail (sh:node).
+        found = [
+            self._result(report, node)
+            for validation in report.subjects(RDF.type, SH.ValidationReport)
+            for node in report.objects(validation, SH.result)
+        ]
+        return sorted(found, key=_sort_key)
+
+    def issues(self, data: Graph, file: str | None = None, record: str | None = None) -> Iterator[Issue]:
+        """The results of validating ``data`` as issues, located in ``file`` and ``record``."""
+        for result in self.results(data):
+            yield result.issue(file=file, record=record)
+
+    def _result(self, report: Graph, node: Node) -> ShaclResult:
+        focus = _one(report, node, SH.focusNode)
+        component = _one(report, node, SH.sourceConstraintComponent)
+        shape = _one(report, node, SH.sourceShape)
+        if focus is None or not isinstance(component, URIRef) or shape is None:
+            raise ConfigurationError(
+                f"pyshacl reported a result without focus node, component or shape: {node}"
+            )
+        path = _one(report, node, SH.resultPath)
+        constraint = _one(report, node, SH.sourceConstraint)
+        return ShaclResult(
+            focus_node=focus,
+            path=None if path is None else path_text(report, path),
+            component=component,
+            severity=_one(report, node, SH.resultSeverity) or SH.Violation,
+            shape=shape,
+            constraint=constraint,
+            value=_one(report, node, SH.value),
+            message=self._message(report, node, shape, component, constraint),
+            code=self.code(component, shape, constraint),
+        )
+
+    def code(self, component: URIRef, shape: Node, constraint: Node | None = None) -> str:
+        """The issue code of a result: the ``cbsh:code`` of its SPARQL constraint, shape or
+        constraint component, else one derived from the component's name."""
+        for owner in (constraint, shape, component):
+            if owner is not None:
+                named = self.shapes.value(owner, CBSH.code)
+                if named is not None:
+                    return str(named)
+        return component_code(component)
+
+    def _message(
+        self, report: Graph, node: Node, shape: Node, component: Node, constraint: Node | None
+    ) -> str:
+        # pyshacl lists the shape's sh:message next to its own generic text (and, for SPARQL-based
+        # components, the validator's message): prefer what the shapes say, the most specific first.
+        validators = [
+            v
+            for p in (SH.validator, SH.propertyValidator, SH.nodeValidator)
+            for v in self.shapes.objects(component, p)
+        ]
+        for owner in (constraint, *validators, shape):
+            if owner is not None:
+                own = sorted(str(m) for m in self.shapes.objects(owner, SH.message))
+                if own:
+                    return own[0]
+        messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
+        return messages[0] if messages else "SHACL constraint not met"
+
+
+def validate(data: Graph, file: str | None = None, record: str | None = None) -> list[Issue]:
+    """Issues of ``data`` against the shipped shapes."""
+    return list(default_validator().issues(data, file=file, record=record))
+
+
+@lru_cache(maxsize=1)
+def default_validator() -> ShaclValidator:
+    return ShaclValidator()
+
+
+def component_code(component: URIRef) -> str:
+    """``shacl.`` + the component's local name without ``ConstraintComponent``, in kebab case."""
+    name = re.split(r"[#/]", str(component))[-1].removesuffix("ConstraintComponent")
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", name)
+    return "shacl." + "-".join(w.lower() for w in words)
+
+
+def node_text(node: Node) -> str:
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    return str(node)
+
+
+def path_text(graph: Graph, path: Node) -> str:
+    """A SHACL property path (SHACL 2.3.1) as text: one property as its IRI, anything longer in
+    SPARQL property path syntax."""
+    if isinstance(path, URIRef):
+        return str(path)
+    return _path(graph, path, nested=False)
+
+
+def _path(graph: Graph, path: Node, nested: bool) -> str:
+    if isinstance(path, URIRef):
+        return f"<{path}>"
+    if (path, RDF.first, None) in graph:
+        return _group([_path(graph, step, True) for step in graph.items(path)], "/", nested)
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return _group([_path(graph, step, True) for step in graph.items(alternatives)], "|", nested)
+    for predicate, prefix, suffix in (
+        (SH.inversePath, "^", ""),
+        (SH.zeroOrMorePath, "", "*"),
+        (SH.oneOrMorePath, "", "+"),
+        (SH.zeroOrOnePath, "", "?"),
+    ):
+        inner = graph.value(path, predicate)
+        if inner is not None:
+            return f"{prefix}{_path(graph, inner, True)}{suffix}"
+    return node_text(path)
+
+
+def _group(parts: list[str], separator: str, nested: bool) -> str:
+    joined = separator.join(parts)
+    return f"({joined})" if nested and len(parts) > 1 else joined
+
+
+def _one(graph: Graph, subject: Node, predicate: URIRef) -> Node | None:
+    return next(iter(sorted(graph.objects(subject, predicate))), None)
+
+
+def _sort_key(result: ShaclResult) -> tuple[str, ...]:
+    return (
+        node_text(result.focus_node),
+        result.path or "",
+        node_text(result.shape),
+        str(result.component),
+        "" if result.value is None else node_text(result.value),
+    )
+
+
+class _NoPrefixes(NamespaceManager):
+    """Writes every IRI in full, so that naming a node never binds a prefix."""
+
+    def normalizeUri(self, rdfTerm: str) -> str:  # noqa: N802, N803  (rdflib's names)
+        return f"<{rdfTerm}>"
+
+
+@lru_cache(maxsize=512)
+def _prepared(text: str) -> Query:
+    return prepareQuery(text)
+
+
+class _QueryCachingGraph(Graph):
+    """The caller's graph (the same store, nothing copied) whose SPARQL query texts are parsed
+    once per process: pyshacl sends the same text, with different bindings, for every focus node."""
+
+    @classmethod
+    def over(cls, data: Graph) -> Graph:
+        if isinstance(data, ConjunctiveGraph):  # a dataset: validate the union of its graphs
+            flat = Graph()
+            for triple in data.triples((None, None, None)):
+                flat.add(triple)
+            data = flat
+        graph = cls(store=data.store, identifier=data.identifier, bind_namespaces="none")
+        # pyshacl writes a text report naming every node of every result, nested ones included;
+        # rdflib would invent and keep a prefix for each new namespace (one per record), leave the
+        # caller's prefixes alone and slow down as they pile up. That text is not used here.
+        graph.namespace_manager = _NoPrefixes(graph)
+        return graph
+
+    def query(  # type: ignore[override]  # same parameters, one more kind of cache
+        self,
+        query_object: Any,
+        processor: Any = "sparql",
+        result: Any = "sparql",
+        initNs: Mapping[str, Any] | None = None,  # noqa: N803  (rdflib's names)
+        initBindings: Mapping[str, Any] | None = None,  # noqa: N803
+        use_store_provided: bool = True,
+        **kwargs: Any,
+    ) -> Any:
+        if isinstance(query_object, str) and not initNs and processor == "sparql":
+            query_object = _prepared(query_object)
+        return super().query(
+            query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs
+        )
+
+
+__all__ = [
+    "SEVERITIES",
+    "ShaclResult",
+    "ShaclValidator",
+    "component_code",
+    "default_validator",
+    "path_text",
+    "shapes_dir",
+    "shapes_graph",
+    "validate",
+]
