@@ -5,6 +5,8 @@ For each oai_dc or DataCite record:
     source --(mappings/<format>.yaml)--> model A --(CerifWriter)--> CERIF XML
            --(CERIF reader)--> model B --(mappings/out/<format>.yaml)--> the source format again
 
+(``via="rdf"`` goes through the RDF of docs/rdf-vocabulary.md instead of CERIF XML.)
+
 Both documents are read the way the source mapping reads them: every element's value is what
 the mapping's rules make of it (``trace``), so ``https://doi.org/10.1/x`` and ``10.1/x`` are the
 same DOI and ``eng`` and ``en`` the same language. Values are compared per field (the source
@@ -26,14 +28,16 @@ Every outcome names the rule responsible: the source mapping's rule (file, line 
 for what was written back, the writer mapping's rule.
 
     >>> result = RoundTrip("1.2").run(["records/"])
-    >>> result.summary.unexpected, result.fields["dc:title"].retention
+    >>> result.summary.lost_unexpected, result.fields["oai_dc"]["dc:title"].retention
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +50,7 @@ from crisbridge.mapping.context import Context, _relative_xpath
 from crisbridge.mapping.engine import CompiledMapping
 from crisbridge.model import ResearchOutput
 from crisbridge.report import RecordReport, Status, Summary
-from crisbridge.writers.repository import SHIPPED_OUT, RepositoryConverter, shipped_writer
+from crisbridge.writers.repository import SHIPPED_OUT, RepositoryConverter
 
 VIAS = ("cerif", "rdf")
 # Codes of the source mapping's issues that mean "the value was refused as invalid".
@@ -170,13 +174,40 @@ class RoundTripResult:
     def exit_code(self) -> int:
         return 0 if self.summary.failed == 0 and self.summary.errors == 0 else 1
 
+    def fields_json(self) -> dict[str, Any]:
+        return {fmt: {name: t.to_json() for name, t in sorted(tallies.items())} for fmt, tallies in sorted(self.fields.items()) if tallies}
+
     def to_json(self) -> dict[str, Any]:
         return {
             "summary": self.summary.model_dump(),
-            "fields": {fmt: {name: t.to_json() for name, t in sorted(tallies.items())} for fmt, tallies in sorted(self.fields.items())},
+            "fields": self.fields_json(),
             "records": [r.model_dump(mode="json", exclude_none=True) for r in self.records],
             "notes": [n.model_dump(mode="json", exclude_none=True) for n in self.notes],
         }
+
+
+class RoundTripStream(RoundTripResult):
+    """The same report, written to ``out`` as records arrive and holding only the tallies, so a
+    round trip of millions of records keeps a flat memory profile (as ``convert``'s report)."""
+
+    def __init__(self, out: Any) -> None:
+        super().__init__()
+        self.out = out
+        self._first = True
+        out.write('{"records": [\n')
+
+    def add(self, rec: RoundTripRecord, fmt: str | None) -> None:
+        super().add(rec, fmt)
+        self.records.clear()
+        self.out.write(("" if self._first else ",\n") + json.dumps(rec.model_dump(mode="json", exclude_none=True), ensure_ascii=False))
+        self._first = False
+
+    def close(self) -> None:
+        notes = [n.model_dump(mode="json", exclude_none=True) for n in self.notes]
+        self.out.write('\n],\n"notes": ' + json.dumps(notes, ensure_ascii=False))
+        self.out.write(',\n"fields": ' + json.dumps(self.fields_json(), ensure_ascii=False))
+        self.out.write(',\n"summary": ' + json.dumps(self.summary.model_dump()) + "}\n")
+        self.out.flush()
 
 
 # -- reading a document the way its mapping reads it ----------------------------------------
@@ -199,6 +230,20 @@ class Item:
     @property
     def accepted(self) -> bool:
         return bool(self.values)
+
+    @cached_property
+    def norm(self) -> Any:
+        """The values without their empty parts, as they are compared."""
+        return _clean(self.values)
+
+    @cached_property
+    def key_of_value(self) -> str:
+        """The normalised value as one string (equal values, equal strings)."""
+        return json.dumps(self.norm, sort_keys=True, default=str)
+
+    @cached_property
+    def sig(self) -> tuple[Any, ...]:
+        return signature(self.el)
 
 
 def trace(mapping: CompiledMapping, root: Any, file: str = "", record: str = "") -> list[Item]:
@@ -270,7 +315,7 @@ def _trace_one(group: Any, el: Any, root: Any, draft: dict[str, Any]) -> Item:
 def _step(el: Any) -> str:
     qn = etree.QName(el)
     ns = qn.namespace or ""
-    if ns.startswith("http://datacite.org/schema/kernel") or ns.startswith("http://datacite.org/schema/kernel-"):
+    if ns.startswith("http://datacite.org/schema/kernel"):
         return f"datacite:{qn.localname}"
     if ns == "http://purl.org/dc/elements/1.1/":
         return f"dc:{qn.localname}"
@@ -286,13 +331,13 @@ def _label(el: Any, root: Any) -> str:
     return "/".join(reversed(steps))
 
 
-_NOT_CONTENT = ("{http://www.w3.org/2001/XMLSchema-instance}", "{http://www.w3.org/XML/1998/namespace}", "lang")
+_NOT_CONTENT = ("{http://www.w3.org/2001/XMLSchema-instance}", "{http://www.w3.org/XML/1998/namespace}")
 
 
 def _has_content(el: Any) -> bool:
-    """An element with text or a value in an attribute; an empty one (with only its language)
-    has nothing to lose."""
-    if (el.text or "").strip() or any(v.strip() for k, v in el.attrib.items() if not k.startswith(_NOT_CONTENT)):
+    """An element with text or a value in an attribute; an empty one (with only its language,
+    as xml:lang or as the bare ``lang`` some records write) has nothing to lose."""
+    if (el.text or "").strip() or any(v.strip() for k, v in el.attrib.items() if k != "lang" and not k.startswith(_NOT_CONTENT)):
         return True
     return any(isinstance(c.tag, str) and _has_content(c) for c in el)
 
@@ -389,7 +434,7 @@ def _rule_ref(rule: Any) -> str:
 
 
 class RoundTrip:
-    """Runs round trips via CERIF XML of one profile version."""
+    """Runs round trips via CERIF XML of one profile version, or via RDF."""
 
     def __init__(self, cerif_version: str = "1.2", mapping_files: Iterable[Path] = (), via: str = "cerif") -> None:
         from crisbridge.writers.cerif import CerifWriter
@@ -602,7 +647,7 @@ def compare(source: list[Item], output: list[Item], stages: _Stages, report: Rou
         if o.accepted:
             by_key.setdefault(o.key, []).append(o)
         elif o.handled_by is not None and o.issue is None:
-            folded.setdefault((o.key, signature(o.el)), []).append(o)
+            folded.setdefault((o.key, o.sig), []).append(o)
     pending: dict[str, list[Item]] = {}
     for s in source:
         if s.accepted:
@@ -624,12 +669,12 @@ def compare(source: list[Item], output: list[Item], stages: _Stages, report: Rou
         items[:] = [o for o in items if o in elsewhere]
     for s in left:
         candidates = by_key[s.key] if s.key in by_key else []
-        best = max(candidates, key=lambda o, s=s: _similarity(_clean(s.values), _clean(o.values)), default=None)
+        best = max(candidates, key=lambda o, s=s: _similarity(s.norm, o.norm), default=None)
         # a value in the place of another: they share a part, or fill the same fields
-        if best is not None and (_similarity(_clean(s.values), _clean(best.values)) > 0 or set(s.values) == set(best.values)):
+        if best is not None and (_similarity(s.norm, best.norm) > 0 or set(s.values) == set(best.values)):
             candidates.remove(best)
             report.outcomes.append(Outcome(field=s.label, outcome="changed", value=spelling(s.el), to=spelling(best.el),
-                                           how=difference(_clean(s.values), _clean(best.values)), reason=stages.why_changed(s), xpath=s.xpath,
+                                           how=difference(s.norm, best.norm), reason=stages.why_changed(s), xpath=s.xpath,
                                            rule=", ".join(_rule_ref(r) for r in s.rules), out_rule=stages.out_rule(best.el)))
             continue
         loss, reason = stages.why_lost(s)
@@ -644,7 +689,7 @@ def _folded_twin(s: Item, folded: dict[tuple[str, Any], list[Item]], report: Rou
     """True (and counted as carried) when the output has the same element, spelt the same, that
     the mapping folds into another value (an Issued date that is the publication date): on one
     side or both, it is the same value."""
-    twins = folded.get((s.key, signature(s.el)))
+    twins = folded.get((s.key, s.sig))
     if not twins:
         return False
     twins.pop()
@@ -656,9 +701,11 @@ def _merge_duplicates(items: list[Item], report: RoundTripRecord) -> list[Item]:
     """A value the record repeats (DSpace writes its dates three times) is one value of the
     model; the repetitions are reported as merged into the first, not as lost."""
     kept: list[Item] = []
+    first: dict[str, Item] = {}
     for s in items:
-        twin = next((k for k in kept if _clean(k.values) == _clean(s.values)), None)
+        twin = first.get(s.key_of_value)
         if twin is None:
+            first[s.key_of_value] = s
             kept.append(s)
         else:
             report.outcomes.append(Outcome(field=s.label, outcome="merged", value=spelling(s.el), xpath=s.xpath,
@@ -670,10 +717,10 @@ def _merge_duplicates(items: list[Item], report: RoundTripRecord) -> list[Item]:
 def _pair(items: list[Item], candidates: list[Item], stages: _Stages, report: RoundTripRecord, exact: bool) -> list[Item]:
     left = []
     for s in items:
-        want = _clean(s.values)
+        want = s.norm
         match = None
         for o in candidates:
-            if contains(_clean(o.values), want) and (not exact or signature(o.el) == signature(s.el)):
+            if contains(o.norm, want) and (not exact or o.sig == s.sig):
                 match = o
                 break
         if match is None:
@@ -694,4 +741,4 @@ def _added(o: Item, stages: _Stages) -> Outcome:
                    how="the round trip wrote a value the source did not have")
 
 
-__all__ = ["FieldTally", "Outcome", "RoundTrip", "RoundTripRecord", "RoundTripResult", "contains", "signature", "trace"]
+__all__ = ["FieldTally", "Outcome", "RoundTrip", "RoundTripRecord", "RoundTripResult", "RoundTripStream", "contains", "signature", "trace"]

@@ -188,19 +188,31 @@ def roundtrip_command(
 ) -> None:
     """Convert records to CERIF XML and back to their own format; report per field what was
     carried, changed and lost, and why (exit 1 on a loss no mapping file explains)."""
-    from crisbridge.roundtrip import RoundTrip
+    from crisbridge.issues import Issue
+    from crisbridge.roundtrip import RoundTrip, RoundTripStream
 
     try:
-        result = RoundTrip(cerif_version.value, mapping or [], via.value).run(inputs)
+        trip = RoundTrip(cerif_version.value, mapping or [], via.value)
     except ConfigurationError as exc:
         raise _fail(str(exc)) from None
-    if report:
-        report.write_text(json.dumps(result.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    for record in result.records:
-        for issue in record.issues:
-            if issue.severity.value == "error":
-                where = ":".join(x for x in (issue.location.file, issue.location.record or record.source_id, issue.location.xpath) if x)
-                typer.echo(f"{issue.severity.value}\t{issue.code}\t{where}\t{issue.message}")
+    report_file = report.open("w", encoding="utf-8") if report else io.StringIO()
+    result = RoundTripStream(report_file)
+    try:
+        for item in trip.iter(inputs):
+            if isinstance(item, Issue):
+                result.notes.append(item)
+                continue
+            record, fmt = item
+            result.add(record, fmt)
+            for issue in record.issues:
+                if issue.severity.value == "error":
+                    where = ":".join(x for x in (issue.location.file, issue.location.record or record.source_id, issue.location.xpath) if x)
+                    typer.echo(f"{issue.severity.value}\t{issue.code}\t{where}\t{issue.message}")
+    except CrisbridgeError as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        result.close()
+        report_file.close()
     typer.echo("format\tfield\tvalues\tcarried\trespelled\tmerged\tchanged\tlost known\tlost rejected\tlost unexpected\tadded\tretention")
     for fmt, tallies in sorted(result.fields.items()):
         for name, t in sorted(tallies.items()):
