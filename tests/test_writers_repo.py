@@ -311,3 +311,21 @@ def test_cli_convert_to_oai_dc_and_datacite(tmp_path: Path, oai_pmh_schema: etre
     assert len(files) == 2
     for f in files:
         assert datacite_schema.validate(etree.parse(str(f))), datacite_schema.error_log
+
+
+def test_cli_lists_and_checks_the_writer_mappings(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    def crisbridge(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([sys.executable, "-m", "crisbridge", *args], capture_output=True, timeout=600)
+
+    listed = crisbridge("mappings", "list").stdout.decode()
+    assert "\nout/oai_dc\t" in listed and "\nout/datacite\t" in listed
+    shipped = [line.split("\t")[1] for line in listed.splitlines() if line.startswith("out/")]
+    assert crisbridge("mappings", "check", *shipped).returncode == 0
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("format: oai_dc\nreads_back_with: oai_dc\nroot: oai_dc:dc\nnamespaces: {oai_dc: urn:x}\n"
+                      "rules:\n  - {name: t, from: titlez, to: oai_dc:t}\n", encoding="utf-8")
+    done = crisbridge("mappings", "check", str(broken))
+    assert done.returncode == 2 and f"{broken}:6: unknown model field(s) ['titlez']".encode() in done.stderr

@@ -273,9 +273,15 @@ def mappings_list() -> None:
     """The shipped mappings, one per source format."""
     from crisbridge.mapping import registry
 
+    from crisbridge.writers.repository import SHIPPED_OUT, load_out_spec
+
     for name, rel in sorted(registry.SHIPPED.items()):
         spec = registry.shipped_spec(name)
         typer.echo(f"{name}\t{registry.mappings_dir() / rel}\t{spec.description or ''}")
+    # the writer mappings (model -> a repository format), named out/FORMAT
+    for name, rel in sorted(SHIPPED_OUT.items()):
+        out = load_out_spec(registry.mappings_dir() / rel)
+        typer.echo(f"out/{name}\t{registry.mappings_dir() / rel}\t{out.description or ''}")
 
 
 @mappings_app.command("show")
@@ -283,18 +289,26 @@ def mappings_show(name: Annotated[str, typer.Argument(help="A mapping name from 
     """Print a shipped mapping file."""
     from crisbridge.mapping import registry
 
-    if name not in registry.SHIPPED:
-        raise _fail(f"no mapping {name!r}; known: {', '.join(sorted(registry.SHIPPED))}")
-    typer.echo((registry.mappings_dir() / registry.SHIPPED[name]).read_text(encoding="utf-8"), nl=False)
+    from crisbridge.writers.repository import SHIPPED_OUT
+
+    shipped = {**registry.SHIPPED, **{f"out/{n}": rel for n, rel in SHIPPED_OUT.items()}}
+    if name not in shipped:
+        raise _fail(f"no mapping {name!r}; known: {', '.join(sorted(shipped))}")
+    typer.echo((registry.mappings_dir() / shipped[name]).read_text(encoding="utf-8"), nl=False)
 
 
 @mappings_app.command("check")
 def mappings_check(files: Annotated[list[Path], typer.Argument(help="Mapping or override files.")]) -> None:
     """Load and compile mapping files; errors name the file and line."""
     from crisbridge.mapping import registry
+    from crisbridge.writers.repository import RepositoryWriter, is_writer_mapping
 
     try:
-        registry.check_overrides(tuple(files))
+        # a writer mapping (mappings/out/*.yaml) compiles with its reverse tables
+        writers = [f for f in files if is_writer_mapping(f)]
+        for f in writers:
+            RepositoryWriter(f.stem, f)
+        registry.check_overrides(tuple(f for f in files if f not in writers))
     except ConfigurationError as exc:
         raise _fail(str(exc)) from None
     for f in files:

@@ -120,6 +120,17 @@ def out_path(name: str) -> Path:
         raise UnknownFormatError(f"no writer for format {name!r}; known: {', '.join(sorted(SHIPPED_OUT))}") from None
 
 
+def is_writer_mapping(path: Path) -> bool:
+    """True for a file that reads like a writer mapping (it names ``reads_back_with``)."""
+    try:
+        import yaml
+
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, yaml.YAMLError):
+        return False  # the mapping loader reports it, with the file and line
+    return isinstance(data, dict) and "reads_back_with" in data
+
+
 def load_out_spec(path: Path) -> OutSpec:
     spec, lines = _load(path, OutSpec)
     spec._file = str(path)
@@ -589,4 +600,4 @@ class RepositoryConverter:
                             entities=[EntityOutput(entity.id or source_id, kind, entity, element)], issues=issues)
 
 
-__all__ = ["OutContext", "RepositoryConverter", "RepositoryWriter", "Rule", "leaf", "load_out_spec", "refuse", "reverse_table", "shipped_writer", "writer"]
+__all__ = ["OutContext", "RepositoryConverter", "RepositoryWriter", "Rule", "is_writer_mapping", "leaf", "load_out_spec", "refuse", "reverse_table", "shipped_writer", "writer"]
