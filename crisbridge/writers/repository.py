@@ -46,7 +46,9 @@ _NOT_METADATA = frozenset({"id", "entity"})
 
 
 class ReverseSpec(_Strict):
-    table: str = Field(description="A table of the shared vocabularies or of the source mapping, read backwards.")
+    table: str | None = Field(None, description="A table of the shared vocabularies or of the source mapping, read backwards.")
+    rule: str | None = Field(None, description="Or: the source mapping rule whose `option` (a mapping) is read backwards.")
+    option: str | None = Field(None, description="With `rule`: the name of the option.")
     keys: str | None = Field(None, description="Regular expression: only rows whose key matches are read backwards.")
     value: str | None = Field(None, description="For rows whose value is a mapping: the item the table is read backwards by.")
     prefer: dict[str, str] = Field(
@@ -160,7 +162,15 @@ def reverse_table(spec: OutSpec, name: str, rev: ReverseSpec) -> dict[str, str]:
     line = spec.line_of("reverse", name)
     where = spec.file or spec.format
     tables = raw_tables(spec.reads_back_with)
-    if rev.table not in tables:
+    if rev.rule is not None:
+        # a vocabulary the source mapping keeps in a rule's options (EISSN -> the online medium)
+        rules = {r.name: r for r in registry.shipped_spec(spec.reads_back_with).rules}
+        rows = rules[rev.rule].options.get(rev.option or "") if rev.rule in rules else None
+        if not isinstance(rows, dict):
+            raise MappingError(where, line, f"reverse table {name!r}: {spec.reads_back_with} has no rule {rev.rule!r} with a mapping option {rev.option!r}")
+        tables = {**tables, f"{rev.rule}.{rev.option}": rows}
+        rev = rev.model_copy(update={"table": f"{rev.rule}.{rev.option}"})
+    if rev.table is None or rev.table not in tables:
         raise MappingError(where, line, f"reverse table {name!r}: unknown table {rev.table!r}; known: {', '.join(sorted(tables))}")
     try:
         wanted = re.compile(rev.keys) if rev.keys else None
