@@ -370,9 +370,10 @@ def test_longer_paths_are_written_as_sparql_paths() -> None:
 def test_validation_leaves_the_graph_alone(validator: ShaclValidator) -> None:
     case = CASES / "publication" / "ok-article.ttl"
     data = Graph().parse(case, format="turtle")
-    before = set(data)
+    before, prefixes = set(data), set(data.namespaces())
     validator.results(data)
     assert set(data) == before
+    assert set(data.namespaces()) == prefixes
 
 
 def test_unusable_shapes_are_a_configuration_error(tmp_path: Path) -> None:

@@ -280,10 +280,13 @@ def _sort_key(result: ShaclResult) -> tuple[str, ...]:
 
 
 class _NoPrefixes(NamespaceManager):
-    """Writes every IRI in full, so that naming a node never binds a prefix."""
+    """Writes every IRI in full and binds nothing, so naming a node never touches the store."""
 
     def normalizeUri(self, rdfTerm: str) -> str:  # noqa: N802, N803  (rdflib's names)
         return f"<{rdfTerm}>"
+
+    def bind(self, prefix: str | None, namespace: Any, override: bool = True, replace: bool = False) -> None:
+        return None
 
 
 @lru_cache(maxsize=512)
@@ -304,9 +307,9 @@ class _QueryCachingGraph(Graph):
             data = flat
         graph = cls(store=data.store, identifier=data.identifier, bind_namespaces="none")
         # pyshacl writes a text report naming every node of every result, nested ones included;
-        # rdflib would invent and keep a prefix for each new namespace (one per record), leave the
-        # caller's prefixes alone and slow down as they pile up. That text is not used here.
-        graph.namespace_manager = _NoPrefixes(graph)
+        # rdflib would invent a prefix for each new namespace (one per record) and keep it in the
+        # store, which is the caller's, and slow down as they pile up. That text is not used here.
+        graph.namespace_manager = _NoPrefixes(graph, bind_namespaces="none")
         return graph
 
     def query(  # type: ignore[override]  # same parameters, one more kind of cache
