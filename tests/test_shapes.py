@@ -13,14 +13,17 @@ walking the folders: adding a case means adding a file.
   ``cb:PersonName/(a:b|a:c)``.
 
 Every shape that holds a constraint must be reported by some bad example and exercised (a focus
-node with a value) by some ok example.
+node with a value) by some ok example. The examples run on every installed SHACL engine
+(``ENGINES``): the engines must agree on each.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -32,6 +35,7 @@ from crisbridge.errors import ConfigurationError
 from crisbridge.issues import Severity
 from crisbridge.validation.shacl import (
     CBSH,
+    ENGINES,
     SH,
     ShaclValidator,
     component_code,
@@ -59,9 +63,18 @@ CORE_PARAMETERS = {
 }
 
 
-@pytest.fixture(scope="module")
-def validator() -> ShaclValidator:
-    return ShaclValidator()
+def _engines() -> list[Any]:
+    """Every engine; one that is not installed is skipped, except pySHACL, the dependency."""
+    return [
+        pytest.param(name, id=name, marks=() if name == "pyshacl" or importlib.util.find_spec(name.replace("-", "_"))
+                     else pytest.mark.skip(reason=f"{name} is not installed"))
+        for name in ENGINES
+    ]
+
+
+@pytest.fixture(scope="module", params=_engines())
+def validator(request: pytest.FixtureRequest) -> ShaclValidator:
+    return ShaclValidator(engine=request.param)
 
 
 def _case_id(path: Path) -> str:
@@ -384,7 +397,13 @@ def test_unusable_shapes_are_a_configuration_error(tmp_path: Path) -> None:
         ShaclValidator(tmp_path)
 
 
-def test_a_broken_constraint_is_a_configuration_error(tmp_path: Path) -> None:
+def test_an_unknown_engine_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="known: pyshacl-turbo, pyshacl"):
+        ShaclValidator(engine="topbraid")
+
+
+@pytest.mark.parametrize("engine", _engines())
+def test_a_broken_constraint_is_a_configuration_error(tmp_path: Path, engine: str) -> None:
     (tmp_path / "shapes.ttl").write_text(
         """
         @prefix sh: <http://www.w3.org/ns/shacl#> .
@@ -394,4 +413,4 @@ def test_a_broken_constraint_is_a_configuration_error(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(ConfigurationError, match="cannot be used"):
-        ShaclValidator(tmp_path)
+        ShaclValidator(tmp_path, engine=engine)

@@ -230,9 +230,9 @@ def validate_command(
     inputs: Annotated[list[str], typer.Argument(help="CERIF XML files or folders: bare entities or OAI-PMH responses; a folder of saved responses of a CRIS also gets the protocol checks.")],
     report: Annotated[Optional[Path], typer.Option("--report", help="Write the JSON report here.")] = None,
     xsd_dir: Annotated[Optional[list[Path]], typer.Option("--xsd-dir", help="A folder with the profile XSD (or folders of them below it); default: the cache `schemas fetch` fills.")] = None,
-    shacl: Annotated[bool, typer.Option("--shacl", help="Also check each record against the SHACL shapes (via RDF).")] = False,
+    shacl: Annotated[bool, typer.Option("--shacl/--no-shacl", help="Check the records against the SHACL shapes (via RDF, the records of one CRIS as one graph).")] = True,
 ) -> None:
-    """Check CERIF XML (profile 1.2 or 1.1): XSD, cross-record and OAI-PMH protocol checks."""
+    """Check CERIF XML (profile 1.2 or 1.1): XSD, cross-record, SHACL and OAI-PMH protocol checks."""
     from crisbridge.validation.runner import validate
 
     try:

@@ -20,10 +20,11 @@ What is checked, and where each finding goes in the report:
 - the protocol checks (``protocol.*``, see ``protocol``) when the input holds Identify,
   ListMetadataFormats or ListSets responses, and envelope slips (``oai.*``) as warnings
   about the file;
-- with ``shacl=True`` (``--shacl``), the SHACL shapes: model -> RDF (``writers.rdf``) ->
-  shapes (``validation.shacl``), one record at a time. Off by default for now: the shapes
-  still hold embedded references (``<Funding id="..."/>``) to the rules of whole records, so
-  the official samples would fail on them.
+- the SHACL shapes (``shacl.*``; off with ``shacl=False``, ``--no-shacl``): model -> RDF
+  (``writers.rdf``) -> shapes (``validation.shacl``), the records of one CRIS in one profile
+  version as one graph (``validation.shaclbatch``), so that an embedded reference
+  (``<Funding id="..."/>``) meets the record it names; each result goes to the record its focus
+  node belongs to, and a result about no record is a note.
 
 Documents are parsed with the hardened settings of DESIGN 7; one that cannot be parsed fails
 alone. A file holding only a relative path is a git symlink checked out as text: it is
@@ -56,14 +57,13 @@ PLACEHOLDER_MAX_BYTES = 1024
 RecordCheck = Callable[[Any, str, str | None], list[Issue]]  # entity, file, record -> issues
 
 
-def validate(inputs: Iterable[str], xsd_dirs: list[Path] | None = None, shacl: bool = False,
+def validate(inputs: Iterable[str], xsd_dirs: list[Path] | None = None, shacl: bool = True,
              extra_checks: Iterable[RecordCheck] = ()) -> Report:
     """Validate every input; ``xsd_dirs`` name schema folders (else the user cache is used);
-    ``shacl`` adds the SHACL shapes; ``extra_checks`` run on each entity read into the model.
+    ``shacl`` runs the SHACL shapes; ``extra_checks`` run on each entity read into the model.
     Raises ``ConfigurationError`` only for unusable configuration (a folder without schemas,
-    ``shacl`` in an installation without the shapes)."""
-    checks = list(extra_checks) + ([shacl_check()] if shacl else [])
-    run = _Run(schemas.schema_dirs(xsd_dirs), checks)
+    ``shacl`` in an installation without the shapes or a SHACL engine)."""
+    run = _Run(schemas.schema_dirs(xsd_dirs), list(extra_checks), _shacl_batches() if shacl else None)
     for group, name, path in _expand(inputs):
         run.document(group, name, path)
     return run.finish()
@@ -103,12 +103,14 @@ class _Group:
     formats: list[tuple[str, Any]] = field(default_factory=list)
     sets: list[tuple[str, Any]] = field(default_factory=list)
     checkers: dict[str, CrossRecordChecker] = field(default_factory=dict)
+    shacl: dict[str, Any] = field(default_factory=dict)  # profile version -> ShaclBatch
 
 
 class _Run:
-    def __init__(self, dirs: dict[str, Path], checks: list[RecordCheck]) -> None:
+    def __init__(self, dirs: dict[str, Path], checks: list[RecordCheck], shacl_batch: Callable[[], Any] | None = None) -> None:
         self.dirs = dirs
         self.checks = checks
+        self.shacl_batch = shacl_batch
         self.entries: list[_Entry] = []
         self.notes: list[Issue] = []
         self.groups: dict[str, _Group] = {}
@@ -309,6 +311,10 @@ class _Run:
         if model is not None:
             for check in self.checks:
                 entry.issues.extend(check(model, name, identifier or entity_id))
+            if self.shacl_batch is not None:
+                if version not in group.shacl:
+                    group.shacl[version] = self.shacl_batch()
+                group.shacl[version].add(len(self.entries) - 1, model, name, identifier or entity_id)
 
     # -- after the last document --------------------------------------------------------
 
@@ -316,8 +322,9 @@ class _Run:
         lookup = self._schema_lookup()
         for key, group in self.groups.items():
             repository_identifier = self._protocol(key, group, lookup)
-            for checker in group.checkers.values():
-                per_record, notes = checker.finish(repository_identifier)
+            finished = [checker.finish(repository_identifier) for checker in group.checkers.values()]
+            finished += [batch.finish() for batch in group.shacl.values()]
+            for per_record, notes in finished:
                 self.notes.extend(notes)
                 for ref, issues in per_record.items():
                     assert isinstance(ref, int)
@@ -401,25 +408,21 @@ def _stdin() -> bytes:
     return sys.stdin.buffer.read()
 
 
-def shacl_check() -> RecordCheck:
-    """Model -> RDF -> the shipped SHACL shapes, as a per-record check. The SHACL module and
-    the RDF writer are optional parts: without them this is a configuration error, and
-    ``validate`` without ``shacl`` never imports them."""
+def _shacl_batches() -> Callable[[], Any]:
+    """Makes a ``ShaclBatch`` per CRIS and profile version. The SHACL modules are optional
+    parts: without them this is a configuration error, and ``validate`` without ``shacl``
+    never imports them. The validator (the shapes, read once) is made here, so a broken
+    shape is refused before any input is read."""
     try:
         from crisbridge.validation.shacl import default_validator
-        from crisbridge.writers.rdf import RdfWriter, to_graph
+        from crisbridge.validation.shaclbatch import ShaclBatch
+        from crisbridge.writers.rdf import RdfWriter
     except ImportError as exc:
         raise ConfigurationError(f"SHACL validation needs {exc.name}, which this installation lacks") from None
     validator = default_validator()
     writer = RdfWriter()
-
-    def check(entity: Any, file: str, record: str | None) -> list[Issue]:
-        # what the RDF writer cannot carry is the writer's loss, not the record's fault: not reported here
-        triples, _ = writer.triples(entity, record=record, file=file)
-        return list(validator.issues(to_graph(triples), file=file, record=record))
-
-    return check
+    return lambda: ShaclBatch(validator, writer)
 
 
-__all__ = ["RecordCheck", "shacl_check", "validate"]
+__all__ = ["RecordCheck", "validate"]
 

@@ -23,8 +23,19 @@ Validate a batch as one graph: references between its records resolve only there
 validated alone reports each of its references to another record as ``shacl.unresolved-reference``),
 and pyshacl's cost per call (reading some 200 shapes, tens of milliseconds) is paid once.
 
-pyshacl is imported here only, and only when a validator is made. It is given plain in-memory
-rdflib graphs (over a pyoxigraph store it is about 110 times slower, DESIGN 6). pyshacl hands
+Two engines run the shapes, with the same results (``tests/test_shapes.py`` runs every example
+on each installed engine, ``tests/test_validate.py`` compares them on the official samples):
+
+- ``pyshacl-turbo``, a Rust engine with pySHACL's API, about ten times faster (DESIGN 6): the
+  engine whenever it is installed. The shapes are compiled once per validator.
+- ``pyshacl``, the reference implementation: the fallback.
+
+``CRISBRIDGE_SHACL_ENGINE=pyshacl`` (or ``ShaclValidator(engine="pyshacl")``) picks one. The
+engines word their own messages differently, so a result whose shape gives no ``sh:message``
+gets one written here from the constraint (``generic_message``), not the engine's.
+
+The engines are imported here only, and only when a validator is made. pyshacl is given plain
+in-memory rdflib graphs (over a pyoxigraph store it is about 110 times slower, DESIGN 6). pyshacl hands
 rdflib the text of every SPARQL query once per focus node, and rdflib parses SPARQL slowly
 (10 to 100 ms a query), so the data graph is wrapped in a graph over the same store that parses
 each query text once; nothing is copied. The SPARQL-based shapes are written for that engine too
@@ -33,8 +44,10 @@ each query text once; nothing is copied. The SPARQL-based shapes are written for
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -51,6 +64,10 @@ from crisbridge.issues import Issue, Location, Severity
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 CBSH = Namespace("https://w3id.org/crisbridge/shapes#")
+
+# The SHACL engines crisbridge can run, the preferred first (DESIGN 6).
+ENGINES = ("pyshacl-turbo", "pyshacl")
+ENGINE_VARIABLE = "CRISBRIDGE_SHACL_ENGINE"
 
 SEVERITIES: Mapping[Node, Severity] = {
     SH.Violation: Severity.ERROR,
@@ -117,33 +134,50 @@ class ShaclResult:
 class ShaclValidator:
     """Validates RDF graphs against one folder of shapes (by default the shipped ``shapes/``).
 
-    Making one parses the shapes (once per folder) and has pyshacl read them, on an empty graph.
-    Shapes it cannot use raise ``ConfigurationError``: a broken file or shape when the validator
-    is made, a broken constraint when it first meets a focus node.
+    Making one parses the shapes (once per folder) and has the engine read them, on an empty
+    graph. ``engine`` is one of ``ENGINES`` (default: ``$CRISBRIDGE_SHACL_ENGINE``, else the
+    first installed). Shapes it cannot use raise ``ConfigurationError``: a broken file or
+    shape when the validator is made, a broken constraint when it first meets a focus node.
     """
 
-    def __init__(self, directory: Path | None = None) -> None:
-        import pyshacl  # the only place crisbridge uses it
-        import pyshacl.errors
-
-        self._pyshacl = pyshacl
+    def __init__(self, directory: Path | None = None, engine: str | None = None) -> None:
         self.directory = directory or shapes_dir()
         self.shapes = shapes_graph(self.directory)
+        self.engine = engine or os.environ.get(ENGINE_VARIABLE) or default_engine()
+        self._run, self._errors = self._engine(self.engine)
         self.results(Graph())
+
+    def _engine(self, name: str) -> tuple[Callable[[Graph], tuple[Any, Any, Any]], tuple[type[BaseException], ...]]:
+        """The engine's validate function over this validator's shapes, and the exceptions by
+        which it says the shapes cannot be used."""
+        if name == "pyshacl-turbo":
+            try:
+                import pyshacl_turbo
+            except ImportError:
+                raise ConfigurationError("the SHACL engine pyshacl-turbo is not installed") from None
+            try:
+                program = pyshacl_turbo.compile_shapes(self.shapes)  # once: reused for every graph
+            except (pyshacl_turbo.ReportableRuntimeError, pyshacl_turbo.ValidationFailure, RuntimeError) as exc:
+                raise ConfigurationError(f"{self.directory}: the SHACL shapes cannot be used: {exc}") from None
+            return program.validate, (pyshacl_turbo.ReportableRuntimeError, pyshacl_turbo.ValidationFailure, RuntimeError)
+        if name == "pyshacl":
+            import pyshacl
+            import pyshacl.errors
+
+            def run(data: Graph) -> tuple[Any, Any, Any]:
+                return pyshacl.validate(_QueryCachingGraph.over(data), shacl_graph=self.shapes, inference="none",
+                                        advanced=False, allow_warnings=False)
+
+            return run, (pyshacl.errors.ReportableRuntimeError,)
+        raise ConfigurationError(f"unknown SHACL engine {name!r}; known: {', '.join(ENGINES)}")
 
     def results(self, data: Graph) -> list[ShaclResult]:
         """Every result of validating ``data``, sorted by focus node, path, shape and value."""
         try:
-            conforms, report, text = self._pyshacl.validate(
-                _QueryCachingGraph.over(data),
-                shacl_graph=self.shapes,
-                inference="none",
-                advanced=False,
-                allow_warnings=False,
-            )
-        except self._pyshacl.errors.ReportableRuntimeError as exc:  # a shape pyshacl cannot use
+            conforms, report, text = self._run(data)
+        except self._errors as exc:  # a shape the engine cannot use
             raise ConfigurationError(f"{self.directory}: the SHACL shapes cannot be used: {exc}") from None
-        if not isinstance(report, Graph):  # pyshacl returns the failure in place of a report
+        if not isinstance(report, Graph):  # the engine returns the failure in place of a report
             raise ConfigurationError(f"{self.directory}: the SHACL shapes cannot be used: {text}")
         # Only the report's own results: a result may carry others as sh:detail (sh:node).
         found = [
@@ -176,7 +210,7 @@ class ShaclValidator:
             shape=shape,
             constraint=constraint,
             value=_one(report, node, SH.value),
-            message=self._message(report, node, shape, component, constraint),
+            message=self._message(shape, component, constraint, path),
             code=self.code(component, shape, constraint),
         )
 
@@ -190,11 +224,9 @@ class ShaclValidator:
                     return str(named)
         return component_code(component)
 
-    def _message(
-        self, report: Graph, node: Node, shape: Node, component: Node, constraint: Node | None
-    ) -> str:
-        # pyshacl lists the shape's sh:message next to its own generic text (and, for SPARQL-based
-        # components, the validator's message): prefer what the shapes say, the most specific first.
+    def _message(self, shape: Node, component: Node, constraint: Node | None, path: Node | None) -> str:
+        # Prefer what the shapes say, the most specific first: the SPARQL constraint, the
+        # validator of a SPARQL-based component, the shape; else a message written here.
         validators = [
             v
             for p in (SH.validator, SH.propertyValidator, SH.nodeValidator)
@@ -205,8 +237,7 @@ class ShaclValidator:
                 own = sorted(str(m) for m in self.shapes.objects(owner, SH.message))
                 if own:
                     return own[0]
-        messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
-        return messages[0] if messages else "SHACL constraint not met"
+        return generic_message(self.shapes, shape, component, path)
 
 
 def validate(data: Graph, file: str | None = None, record: str | None = None) -> list[Issue]:
@@ -217,6 +248,47 @@ def validate(data: Graph, file: str | None = None, record: str | None = None) ->
 @lru_cache(maxsize=1)
 def default_validator() -> ShaclValidator:
     return ShaclValidator()
+
+
+def default_engine() -> str:
+    """The first of ``ENGINES`` that is installed."""
+    for name in ENGINES:
+        if importlib.util.find_spec(name.replace("-", "_")) is not None:
+            return name
+    raise ConfigurationError(f"no SHACL engine is installed: install one of {', '.join(ENGINES)}")
+
+
+def generic_message(shapes: Graph, shape: Node, component: Node, path: Node | None) -> str:
+    """A message for a result whose shape gives none, from the constraint's parameter (the
+    engines each word their own, and a report should not depend on which one ran)."""
+    subject = "a value" if path is None else f"a value of {_local_name(path)}"
+    values = "values" if path is None else f"values of {_local_name(path)}"
+    name = str(component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+
+    def parameter(local: str) -> str:
+        value = shapes.value(shape, SH[local])
+        return "?" if value is None else _local_name(value)
+
+    templates = {
+        "MinCount": lambda: f"Fewer than {parameter('minCount')} {values}",
+        "MaxCount": lambda: f"More than {parameter('maxCount')} {values}",
+        "Class": lambda: f"{subject.capitalize()} is not a {parameter('class')}",
+        "Datatype": lambda: f"{subject.capitalize()} is not of datatype {parameter('datatype')}",
+        "NodeKind": lambda: f"{subject.capitalize()} is not of node kind {parameter('nodeKind')}",
+        "Pattern": lambda: f"{subject.capitalize()} does not match {parameter('pattern')}",
+        "In": lambda: f"{subject.capitalize()} is not one of the values allowed",
+        "HasValue": lambda: f"{values.capitalize()} lack {parameter('hasValue')}",
+    }
+    template = templates.get(name)
+    return template() if template is not None else f"{name} constraint not met"
+
+
+def _local_name(node: Node) -> str:
+    if isinstance(node, URIRef):
+        return re.split(r"[#/]", str(node).rstrip("/#"))[-1] or str(node)
+    if isinstance(node, BNode):
+        return "a longer path"
+    return str(node)
 
 
 def component_code(component: URIRef) -> str:
@@ -332,9 +404,12 @@ class _QueryCachingGraph(Graph):
 __all__ = [
     "SEVERITIES",
     "ShaclResult",
+    "ENGINES",
     "ShaclValidator",
     "component_code",
+    "default_engine",
     "default_validator",
+    "generic_message",
     "path_text",
     "shapes_dir",
     "shapes_graph",
