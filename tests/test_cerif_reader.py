@@ -21,7 +21,7 @@ from crisbridge.model import Event, OrgUnit, Project
 from crisbridge.readers import _parser_kwargs
 from crisbridge.readers.cerif import is_entity, profile_version, read_cerif, read_entity
 from crisbridge.writers.cerif import CerifWriter
-from tests.conftest import REFERENCE
+from conftest import REFERENCE  # conftest.py's folder is on sys.path; the package "tests" is not
 
 SAMPLE_FOLDERS = ("openaire-cris/v1.2.0/samples", "openaire-cris/v1.1.1/samples", "openaire-cris/validator/samples")
 NS12 = "https://www.openaire.eu/cerif-profile/1.2/"
