@@ -88,6 +88,8 @@ def convert(
     workers: Annotated[int, typer.Option("--workers", min=1, help="Processes to convert with.")] = 1,
     oai_host: Annotated[str, typer.Option("--oai-host", help="Host part of the OAI identifiers written (oai:{host}:Publications/...).")] = "crisbridge.local",
     rdf_base: Annotated[Optional[str], typer.Option("--rdf-base", help="Base of the IRIs RDF is written with and read back from (default https://{oai-host}/).")] = None,
+    validate_output: Annotated[bool, typer.Option("--validate", help="Check what is written as `crisbridge validate` does (CERIF XML: XSD, cross-record, SHACL; RDF: SHACL) and add the findings to the report; exit 1 when a check finds an error.")] = False,
+    xsd_dir: Annotated[Optional[list[Path]], typer.Option("--xsd-dir", help="With --validate: a folder with the profile XSD (default: the cache `schemas fetch` fills).")] = None,
 ) -> None:
     """Convert records into CERIF XML (OpenAIRE CRIS profile), RDF (docs/rdf-vocabulary.md), or
     oai_dc and DataCite 4.7 (from any input, CERIF XML included)."""
@@ -99,7 +101,7 @@ def convert(
     # oai_dc and DataCite: any input the bridge reads, CERIF XML included (one process)
     repository = to in (Target.oai_dc, Target.datacite)
     from crisbridge.readers.rdf import is_rdf_path, rdf_items
-    from crisbridge.writers.rdf import RdfRender, RdfSink
+    from crisbridge.writers.rdf import RdfRender, RdfSink, extension
 
     # RDF input: --from rdf, or --from auto with every input named like RDF (.ttl, .nt, .jsonld)
     rdf_input = from_ is Source.rdf or (from_ is Source.auto and all(is_rdf_path(i) for i in inputs))
@@ -108,6 +110,8 @@ def convert(
         from_ = Source.auto
     if rdf_input and repository:
         raise _fail(f"RDF input with --to {to.value} is not available in this version")
+    if validate_output and repository:
+        raise _fail(f"--validate checks CERIF XML and RDF; --to {to.value} is not checked in this version")
     try:
         render = RdfRender(base, rdf_format.value) if to is Target.rdf else None
         converter: Any = Converter(cerif_version.value, mapping or [], from_.value)
@@ -123,12 +127,20 @@ def convert(
 
     sink: Any
     close_out = None
+    stdout: Any = sys.stdout.buffer
+    written = output  # what --validate checks: the output, or a copy of what went to standard output
+    if validate_output and output is None:
+        import tempfile
+
+        suffix = extension(rdf_format.value) if to is Target.rdf else ".xml"
+        copy = tempfile.NamedTemporaryFile(prefix="crisbridge-", suffix=suffix, delete=False)  # noqa: SIM115 - removed below
+        stdout, written = _Tee(stdout, copy), copy.name
     if to is Target.rdf:
-        sink = RdfSink(output, rdf_format.value)
+        sink = RdfSink(output, rdf_format.value, stdout=stdout)
     elif repository:
         sink, close_out = open_sink(output, oai_host, converter.metadata_prefix)
     elif output is None:
-        sink = ListRecordsWriter(sys.stdout.buffer, oai_host, converter.writer.profile.metadata_prefix, converter.writer.ns)
+        sink = ListRecordsWriter(stdout, oai_host, converter.writer.profile.metadata_prefix, converter.writer.ns)
     elif output.endswith(("/", "\\")) or Path(output).is_dir():
         sink = FolderWriter(Path(output))
     else:
@@ -137,28 +149,43 @@ def convert(
         sink = ListRecordsWriter(close_out, oai_host, converter.writer.profile.metadata_prefix, converter.writer.ns)
     report_file = report.open("w", encoding="utf-8") if report else io.StringIO()
     stream = ReportStream(report_file)
+    # with --validate the entries wait for the findings about what they wrote
+    held: list[Any] | None = [] if validate_output else None
     show_progress = sys.stderr.isatty()
     done = 0
     try:
-        items = rdf_items(inputs, converter.writer, base, render, rdf_format.value) if rdf_input else run(converter, inputs, workers, render)
-        for item in items:
-            if not isinstance(item, BatchItem):
-                stream.note(item)
-                continue
-            for entity_id, kind, xml in item.outputs:
-                sink.record(entity_id, kind, item.datestamp, xml)
-            for entity_id in item.deleted_ids:
-                sink.deleted(entity_id, item.datestamp)
-            stream.add(item.report)
-            done += 1
-            if show_progress and done % 200 == 0:
-                typer.echo(f"\r{done} records", err=True, nl=False)
-    except CrisbridgeError as exc:
-        raise _fail(str(exc)) from None
+        try:
+            items = rdf_items(inputs, converter.writer, base, render, rdf_format.value) if rdf_input else run(converter, inputs, workers, render)
+            for item in items:
+                if not isinstance(item, BatchItem):
+                    stream.note(item)
+                    continue
+                for entity_id, kind, xml in item.outputs:
+                    sink.record(entity_id, kind, item.datestamp, xml)
+                for entity_id in item.deleted_ids:
+                    sink.deleted(entity_id, item.datestamp)
+                if held is not None:
+                    held.append(item.report)
+                else:
+                    stream.add(item.report)
+                done += 1
+                if show_progress and done % 200 == 0:
+                    typer.echo(f"\r{done} records", err=True, nl=False)
+        except CrisbridgeError as exc:
+            raise _fail(str(exc)) from None
+        finally:
+            sink.close()
+            if close_out is not None:
+                close_out.close()
+            if isinstance(stdout, _Tee):
+                stdout.copy.close()
+        if held is not None and written is not None:
+            _add_findings(held, stream, written, xsd_dir, base if to is Target.rdf else None, output or "<stdout>")
     finally:
-        sink.close()
-        if close_out is not None:
-            close_out.close()
+        for entry in held or ():
+            stream.add(entry)
+        if isinstance(stdout, _Tee):
+            Path(stdout.copy.name).unlink(missing_ok=True)
         stream.close()
         if report:
             report_file.close()
@@ -171,6 +198,50 @@ def convert(
             err=True,
         )
     raise typer.Exit(stream.exit_code)
+
+
+class _Tee:
+    """Standard output that also keeps a copy, for --validate to check."""
+
+    def __init__(self, out: Any, copy: Any) -> None:
+        self.out, self.copy = out, copy
+
+    def write(self, data: bytes) -> int:
+        self.copy.write(data)
+        return int(self.out.write(data))
+
+    def flush(self) -> None:
+        self.copy.flush()
+        self.out.flush()
+
+
+def _add_findings(entries: list[Any], stream: Any, written: str, xsd_dirs: Optional[list[Path]], rdf_base: Optional[str],
+                  shown_as: str) -> None:
+    """--validate: what the checks find in the output goes to the entry of the record that
+    wrote the entity it is about; the rest are notes. Issues name the output as ``shown_as``
+    (``<stdout>`` for the copy of standard output that was checked)."""
+    from crisbridge.validation.runner import findings_by_entity, validate
+
+    try:
+        result = validate([written], xsd_dirs=xsd_dirs, rdf_base=rdf_base)
+    except ConfigurationError as exc:
+        raise _fail(str(exc)) from None
+    by_entity, notes = findings_by_entity(result)
+    if shown_as != written:
+        def relabel(issue: Any) -> Any:
+            if issue.location.file != written:
+                return issue
+            return issue.model_copy(update={"location": issue.location.model_copy(update={"file": shown_as}),
+                                            "message": issue.message.replace(written, shown_as)})
+
+        by_entity = {k: [relabel(i) for i in v] for k, v in by_entity.items()}
+        notes = [relabel(i) for i in notes]
+    for entry in entries:
+        found = [i for entity in entry.entities for i in by_entity.pop(entity, ())]
+        if found:
+            entry.issues = entry.issues + found
+    for issue in notes + [i for issues in by_entity.values() for i in issues]:
+        stream.note(issue)
 
 
 class Via(str, Enum):
@@ -227,16 +298,17 @@ def roundtrip_command(
 
 @app.command("validate")
 def validate_command(
-    inputs: Annotated[list[str], typer.Argument(help="CERIF XML files or folders: bare entities or OAI-PMH responses; a folder of saved responses of a CRIS also gets the protocol checks.")],
+    inputs: Annotated[list[str], typer.Argument(help="CERIF XML files or folders: bare entities or OAI-PMH responses; a folder of saved responses of a CRIS also gets the protocol checks. RDF files (.ttl, .nt, .jsonld) get the SHACL checks.")],
     report: Annotated[Optional[Path], typer.Option("--report", help="Write the JSON report here.")] = None,
     xsd_dir: Annotated[Optional[list[Path]], typer.Option("--xsd-dir", help="A folder with the profile XSD (or folders of them below it); default: the cache `schemas fetch` fills.")] = None,
     shacl: Annotated[bool, typer.Option("--shacl/--no-shacl", help="Check the records against the SHACL shapes (via RDF, the records of one CRIS as one graph).")] = True,
+    rdf_base: Annotated[Optional[str], typer.Option("--rdf-base", help="Base the IRIs of RDF inputs were written with (default https://crisbridge.local/).")] = None,
 ) -> None:
     """Check CERIF XML (profile 1.2 or 1.1): XSD, cross-record, SHACL and OAI-PMH protocol checks."""
     from crisbridge.validation.runner import validate
 
     try:
-        result = validate(inputs, xsd_dirs=xsd_dir, shacl=shacl)
+        result = validate(inputs, xsd_dirs=xsd_dir, shacl=shacl, rdf_base=rdf_base)
     except ConfigurationError as exc:
         raise _fail(str(exc)) from None
     if report:

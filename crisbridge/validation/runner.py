@@ -1,6 +1,10 @@
 """``crisbridge validate``: CERIF XML (profile 1.2 or 1.1, bare entities or OAI-PMH responses)
-checked against the official XSD, across records, and, for a folder of saved OAI-PMH
-responses of a CRIS, against the protocol checks of the euroCRIS validator.
+checked against the official XSD, across records, against the SHACL shapes, and, for a folder
+of saved OAI-PMH responses of a CRIS, against the protocol checks of the euroCRIS validator.
+RDF of the bridge's vocabulary (``.ttl``, ``.nt``, ``.jsonld`` files) is checked against the
+SHACL shapes: each top-level entity is read into the model (``readers.rdf``) and validated as
+the RDF writer writes it, which is the graph read (``docs/rdf-vocabulary.md``: RDF written by
+the bridge reads back to the same model).
 
     >>> report = validate(["harvest/"], xsd_dirs=[Path("schemas/")])
     >>> report.summary.errors, report.exit_code
@@ -47,6 +51,7 @@ from crisbridge.errors import ConfigurationError
 from crisbridge.issues import Issue, Location, Severity
 from crisbridge.readers import _parser_kwargs, expand_inputs
 from crisbridge.readers.cerif import entity_path, is_entity, local_name, profile_version, read_entity
+from crisbridge.readers.rdf import is_rdf_path, rdf_files, read_rdf
 from crisbridge.report import RecordReport, Report, Status
 from crisbridge.validation import protocol
 from crisbridge.validation.crossrecord import CrossRecordChecker, entity_key
@@ -58,23 +63,55 @@ RecordCheck = Callable[[Any, str, str | None], list[Issue]]  # entity, file, rec
 
 
 def validate(inputs: Iterable[str], xsd_dirs: list[Path] | None = None, shacl: bool = True,
-             extra_checks: Iterable[RecordCheck] = ()) -> Report:
+             extra_checks: Iterable[RecordCheck] = (), rdf_base: str | None = None) -> Report:
     """Validate every input; ``xsd_dirs`` name schema folders (else the user cache is used);
-    ``shacl`` runs the SHACL shapes; ``extra_checks`` run on each entity read into the model.
-    Raises ``ConfigurationError`` only for unusable configuration (a folder without schemas,
-    ``shacl`` in an installation without the shapes or a SHACL engine)."""
-    run = _Run(schemas.schema_dirs(xsd_dirs), list(extra_checks), _shacl_batches() if shacl else None)
+    ``shacl`` runs the SHACL shapes; ``extra_checks`` run on each entity read into the model;
+    ``rdf_base`` is the base the IRIs of RDF inputs were written with (default
+    ``https://crisbridge.local/``). Raises ``ConfigurationError`` only for unusable configuration
+    (a folder without schemas, ``shacl`` in an installation without the shapes or a SHACL engine)."""
+    inputs = list(inputs)
+    run = _Run(schemas.schema_dirs(xsd_dirs), list(extra_checks), _shacl_batches(rdf_base) if shacl else None)
     for group, name, path in _expand(inputs):
         run.document(group, name, path)
+    for group, name in _expand_rdf(inputs):
+        run.rdf_document(group, name, rdf_base)
     return run.finish()
 
 
+def findings_by_entity(report: Report) -> tuple[dict[str, list[Issue]], list[Issue]]:
+    """A validation report's findings keyed by the entity they are about (``Publications/1``),
+    and those about no entity (the report's notes, and records that were not read)."""
+    by_entity: dict[str, list[Issue]] = {}
+    notes = list(report.notes)
+    for record in report.records:
+        if record.entities:
+            for entity in record.entities:
+                by_entity.setdefault(entity, []).extend(record.issues)
+        else:
+            notes.extend(record.issues)
+    return by_entity, notes
+
+
+def _group(item: str) -> str:
+    return item if item != "-" and Path(item).is_dir() else "<files>"
+
+
 def _expand(inputs: Iterable[str]) -> Iterator[tuple[str, str, Path | None]]:
-    """(CRIS group, file name, path): each folder given is one CRIS, loose files form another."""
+    """(CRIS group, file name, path): each folder given is one CRIS, loose files form another.
+    Files named like RDF are left to ``_expand_rdf``."""
     for item in inputs:
-        group = item if item != "-" and Path(item).is_dir() else "<files>"
         for name, path in expand_inputs([item]):
-            yield group, name, path
+            if path is None or not is_rdf_path(name):
+                yield _group(item), name, path
+
+
+def _expand_rdf(inputs: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """(CRIS group, file name) of the RDF files among the inputs and in the folders given."""
+    for item in inputs:
+        path = Path(item)
+        if item != "-" and (path.is_dir() or is_rdf_path(item)):
+            for found in rdf_files([item]):
+                yield _group(item), str(found)
 
 
 @dataclass
@@ -199,6 +236,23 @@ class _Run:
         entry = _Entry(name, record)
         entry.issues.append(Issue(code=code, severity=Severity.ERROR, message=message, location=Location(file=name, record=record, line=line)))
         self.entries.append(entry)
+
+    def rdf_document(self, group_key: str, name: str, rdf_base: str | None) -> None:
+        """An RDF file: one entry per top-level entity (or one carrying why there is none)."""
+        group = self.groups.setdefault(group_key, _Group())
+        for item in read_rdf([name], rdf_base):
+            entity = item.entity
+            entry = _Entry(item.source, entity.id if entity is not None else None, issues=list(item.issues))
+            self.entries.append(entry)
+            if entity is None:
+                continue
+            entry.entities.append(entity_key(entity.entity, entity.id) if entity.id else str(item.node))
+            for check in self.checks:
+                entry.issues.extend(check(entity, item.source, entity.id))
+            if self.shacl_batch is not None:
+                if "rdf" not in group.shacl:  # RDF is version-neutral: its own batch
+                    group.shacl["rdf"] = self.shacl_batch()
+                group.shacl["rdf"].add(len(self.entries) - 1, entity, item.source, entity.id)
 
     # -- XSD ----------------------------------------------------------------------------
 
@@ -408,7 +462,7 @@ def _stdin() -> bytes:
     return sys.stdin.buffer.read()
 
 
-def _shacl_batches() -> Callable[[], Any]:
+def _shacl_batches(rdf_base: str | None = None) -> Callable[[], Any]:
     """Makes a ``ShaclBatch`` per CRIS and profile version. The SHACL modules are optional
     parts: without them this is a configuration error, and ``validate`` without ``shacl``
     never imports them. The validator (the shapes, read once) is made here, so a broken
@@ -420,9 +474,9 @@ def _shacl_batches() -> Callable[[], Any]:
     except ImportError as exc:
         raise ConfigurationError(f"SHACL validation needs {exc.name}, which this installation lacks") from None
     validator = default_validator()
-    writer = RdfWriter()
+    writer = RdfWriter(rdf_base) if rdf_base else RdfWriter()
     return lambda: ShaclBatch(validator, writer)
 
 
-__all__ = ["RecordCheck", "validate"]
+__all__ = ["RecordCheck", "findings_by_entity", "validate"]
 
