@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from lxml import etree
-
 from crisbridge.issues import Issue
 from crisbridge.pipeline import Converter, RecordResult
 from crisbridge.readers import expand_inputs
@@ -61,7 +59,7 @@ def to_item(result: RecordResult, stamps: dict[str, str], render: Render | None 
     if render is not None:
         outputs = render(result)
     else:
-        outputs = [(e.id, e.kind.value, etree.tostring(e.element, encoding="utf-8")) for e in result.entities]
+        outputs = [(e.id, e.kind.value, e.xml) for e in result.entities]
     return BatchItem(
         report=result.report(),
         datestamp=_datestamp(result.datestamp, stamp),

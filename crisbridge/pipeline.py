@@ -29,18 +29,45 @@ from crisbridge.report import RecordReport, Status
 from crisbridge.writers.cerif import CerifWriter
 
 
-@dataclass(slots=True)
-class EntityOutput:
-    """One top-level CERIF entity written from a record."""
+# The writer's own bytes, parsed back when a caller asks for the element: no size limit (the
+# text was built, not received), nothing to resolve.
+_OWN_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
-    id: str
-    kind: EntityKind
-    entity: ResearchOutput
-    element: Any  # lxml element in the profile namespace
+
+class EntityOutput:
+    """One top-level entity written from a record: its XML as bytes (``xml``) and as an lxml
+    element (``element``). The CERIF writer gives bytes, which is all the command line needs;
+    the element is parsed from them the first time it is asked for. Once it has been, ``xml``
+    serialises the element, so a change made to it shows in both."""
+
+    __slots__ = ("id", "kind", "entity", "_element", "_xml")
+
+    def __init__(self, id: str, kind: EntityKind, entity: ResearchOutput, element: Any = None, xml: bytes | None = None) -> None:
+        if element is None and xml is None:
+            raise ValueError("an EntityOutput needs its element or its XML")
+        self.id = id
+        self.kind = kind
+        self.entity = entity
+        self._element = element
+        self._xml = xml
+
+    @property
+    def element(self) -> Any:
+        """The entity as an lxml element (in the profile namespace, for CERIF)."""
+        if self._element is None:
+            self._element = etree.fromstring(self._xml, _OWN_XML)
+        return self._element
 
     @property
     def xml(self) -> bytes:
-        return etree.tostring(self.element, encoding="utf-8")
+        """The entity's XML, UTF-8, without an XML declaration."""
+        if self._element is not None:
+            return etree.tostring(self._element, encoding="utf-8")
+        assert self._xml is not None
+        return self._xml
+
+    def __repr__(self) -> str:
+        return f"EntityOutput(id={self.id!r}, kind={self.kind!r})"
 
 
 @dataclass(slots=True)
@@ -168,12 +195,12 @@ class Converter:
         entity, map_issues, source_id = self.map_record(rec)
         if entity is None:
             return RecordResult(rec.source, source_id, Status.FAILED, rec.oai_identifier, rec.datestamp, issues=map_issues)
-        element, write_issues = self.writer.write(entity, record=source_id, file=rec.source)
+        xml, write_issues = self.writer.write_bytes(entity, record=source_id, file=rec.source)
         issues = map_issues + write_issues
         kind = EntityKind(entity.entity)  # type: ignore[attr-defined]
         assert entity.id is not None
         return RecordResult(rec.source, source_id, Status.CONVERTED, rec.oai_identifier, rec.datestamp,
-                            entities=[EntityOutput(entity.id, kind, entity, element)], issues=issues)
+                            entities=[EntityOutput(entity.id, kind, entity, xml=xml)], issues=issues)
 
     def map_record(self, rec: SourceRecord) -> tuple[ResearchOutput | None, list[Issue], str]:
         """A record of a mapped source format (not CERIF) -> its model entity (None when it
