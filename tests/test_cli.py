@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,10 @@ def crisbridge(*args: str, stdin: bytes | None = None, module: bool = True, cwd:
         script = Path(sys.executable).parent / ("crisbridge.exe" if os.name == "nt" else "crisbridge")
         assert script.is_file(), f"the crisbridge script is not installed beside {sys.executable}"
         command = [str(script)]
-    return subprocess.run([*command, *args], input=stdin if stdin is not None else b"", capture_output=True, timeout=600, cwd=cwd)
+    # Run outside the checkout by default: "python -m" puts the working folder first on
+    # sys.path, and in the checkout that would be the source tree, not the installed package.
+    return subprocess.run([*command, *args], input=stdin if stdin is not None else b"", capture_output=True, timeout=600,
+                          cwd=cwd or Path(tempfile.gettempdir()))
 
 
 @pytest.fixture()
