@@ -16,10 +16,33 @@ _PREFIXES = {
 }
 
 
+# The last leaf text normalised, as (raw, normalised): collapsing the spaces of a long
+# abstract is what costs. Keyed by the raw text, so it can never answer for other text; one
+# tuple, replaced whole, so threads are safe.
+_last_text: tuple[str, str] = ("", "")
+
+
+def text_of(el: Any) -> str:
+    """The element's text with runs of white space collapsed (``" ".join(text.split())``)."""
+    global _last_text
+    if len(el):
+        value = "".join(el.itertext())
+        return " ".join(value.split()) if value else ""
+    raw = el.text
+    if not raw:
+        return ""
+    last = _last_text
+    if last[0] == raw:
+        return last[1]
+    value = " ".join(raw.split())
+    _last_text = (raw, value)
+    return value
+
+
 class Context:
     """Collects the draft and the issues for one record."""
 
-    __slots__ = ("file", "record", "issues", "draft", "claimed", "root")
+    __slots__ = ("file", "record", "issues", "draft", "claimed", "root", "_text")
 
     def __init__(self, file: str, record: str, root: Any) -> None:
         self.file = file
@@ -28,6 +51,18 @@ class Context:
         self.issues: list[Issue] = []
         self.draft: dict[str, Any] = {}
         self.claimed: set[Any] = set()
+        self._text: tuple[Any, str] | None = None
+
+    def text(self, el: Any) -> str:
+        """``text_of(el)``, read once per element: the rules of a group, and the engine
+        before them, ask for the same element's text in turn (the record is not changed
+        while it is mapped, so the element's text stays what it was)."""
+        last = self._text
+        if last is not None and last[0] is el:
+            return last[1]
+        value = text_of(el)
+        self._text = (el, value)
+        return value
 
     def issue(
         self,

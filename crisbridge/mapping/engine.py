@@ -80,16 +80,16 @@ class Rule:
     patterns: list[re.Pattern[str]] = field(default_factory=list)
     patch: bool = False  # the transform fills several fields (transforms.PATCH_TRANSFORMS)
     rewrites: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+    to: list[str] = field(init=False)  # the spec's target fields, read for every value
+
+    def __post_init__(self) -> None:
+        self.to = self.spec.to
 
     def rewrite(self, value: str) -> str:
         """The value after the rule's ``options.rewrite`` substitutions, in order."""
         for pattern, replace in self.rewrites:
             value = pattern.sub(replace, value)
         return value
-
-    @property
-    def to(self) -> list[str]:
-        return self.spec.to
 
 
 @dataclass
@@ -260,13 +260,10 @@ class CompiledMapping:
 
     def _apply_group(self, group: Group, el: Any, ctx: Context) -> None:
         accepted = False
-        text = None  # the element's text, read once for the rules' ``when`` patterns
         for rule in group.rules:
-            if rule.when is not None:
-                if text is None:
-                    text = transforms.text_of(el)
-                if not rule.when.search(text):
-                    continue
+            when = rule.when
+            if when is not None and not when.search(ctx.text(el)):
+                continue
             result = rule.fn(el, rule, ctx)
             if result is None:
                 continue
@@ -274,11 +271,14 @@ class CompiledMapping:
                 accepted = True
                 break
             if rule.patch:
-                patch = {k: v for k, v in result.items() if k in rule.to}
-                if not patch:
+                to = rule.to
+                placed = False
+                for target, value in result.items():
+                    if target in to:
+                        put(ctx, target, value, el, rule)
+                        placed = True
+                if not placed:
                     continue
-                for target, value in patch.items():
-                    put(ctx, target, value, el, rule)
             else:
                 put(ctx, rule.to[0], result, el, rule)
             accepted = True
@@ -288,7 +288,7 @@ class CompiledMapping:
     def _not_mapped(self, el: Any, ctx: Context) -> None:
         tag = el.tag
         local = tag[tag.index("}") + 1 :] if tag[0] == "{" else tag
-        value = transforms.text_of(el)
+        value = ctx.text(el)
         reason = self.no_place.get(local)
         if reason is None:
             reason = "no mapping rule handles this value" if value else "no mapping rule handles this element"
@@ -300,11 +300,15 @@ def put(ctx: Context, target: str, value: Any, el: Any, rule: Rule) -> None:
     draft = ctx.draft
     policy = FIELD_POLICIES[target]
     if policy == "list":
-        items = value if isinstance(value, list) else [value]
-        current = draft.setdefault(target, [])
-        for item in items:
-            if item is not None and item not in current:
-                current.append(item)
+        current = draft.get(target)
+        if current is None:
+            current = draft[target] = []
+        if isinstance(value, list):
+            for item in value:
+                if item is not None and item not in current:
+                    current.append(item)
+        elif value is not None and value not in current:
+            current.append(value)
     elif policy == "single":
         old = draft.get(target)
         if old is None:

@@ -22,7 +22,7 @@ from urllib.parse import quote
 from crisbridge.errors import RegistryError
 from crisbridge.issues import Severity
 from crisbridge.mapping import dates, identifiers, names
-from crisbridge.mapping.context import Context
+from crisbridge.mapping.context import Context, text_of
 
 if TYPE_CHECKING:
     from crisbridge.mapping.engine import Rule
@@ -66,29 +66,6 @@ def get(name: str) -> Transform:
 
 
 # --- small readers shared by the transforms ---------------------------------------------
-
-
-# The last leaf text normalised, as (raw, normalised): several rules in a row read the same
-# element, and collapsing the spaces of a long abstract is what costs. Keyed by the raw
-# text, so it can never answer for other text; one tuple, replaced whole, so threads are safe.
-_last_text: tuple[str, str] = ("", "")
-
-
-def text_of(el: Any) -> str:
-    """The element's text with runs of white space collapsed (``" ".join(text.split())``)."""
-    global _last_text
-    if len(el):
-        value = "".join(el.itertext())
-        return " ".join(value.split()) if value else ""
-    raw = el.text
-    if not raw:
-        return ""
-    last = _last_text
-    if last[0] == raw:
-        return last[1]
-    value = " ".join(raw.split())
-    _last_text = (raw, value)
-    return value
 
 
 def _ns(el: Any) -> str:
@@ -148,18 +125,18 @@ def report_invalid(ctx: Context, el: Any, exc: identifiers.InvalidIdentifier) ->
 
 @transform("text")
 def _text(el: Any, rule: Rule, ctx: Context) -> Any:
-    return text_of(el) or None
+    return ctx.text(el) or None
 
 
 @transform("lang_text")
 def _lang_text(el: Any, rule: Rule, ctx: Context) -> Any:
-    return lang_string(el, rule)
+    return lang_string(el, rule, ctx.text(el))
 
 
 @transform("lookup")
 def _lookup(el: Any, rule: Rule, ctx: Context) -> Any:
     """The value's row in the rule's table (case and surrounding space ignored)."""
-    value = text_of(el) or el.get(rule.options.get("attribute", ""), "")
+    value = ctx.text(el) or el.get(rule.options.get("attribute", ""), "")
     return rule.table.get(value.strip().lower()) if value else None
 
 
@@ -177,16 +154,16 @@ def _lookup_attribute(el: Any, rule: Rule, ctx: Context) -> Any:
 
 @transform("language")
 def _language(el: Any, rule: Rule, ctx: Context) -> Any:
-    tag = language_tag(text_of(el), rule)
-    if tag is None and text_of(el):
-        ctx.issue(Severity.WARNING, "map.unknown-language", f"language {text_of(el)!r} is not an ISO 639 code", el, text_of(el))
+    tag = language_tag(ctx.text(el), rule)
+    if tag is None and ctx.text(el):
+        ctx.issue(Severity.WARNING, "map.unknown-language", f"language {ctx.text(el)!r} is not an ISO 639 code", el, ctx.text(el))
         return HANDLED
     return tag
 
 
 @transform("date")
 def _date(el: Any, rule: Rule, ctx: Context) -> Any:
-    raw = text_of(el)
+    raw = ctx.text(el)
     if not raw or raw.startswith("info:"):
         return None
     try:
@@ -200,13 +177,13 @@ def _date(el: Any, rule: Rule, ctx: Context) -> Any:
 @transform("embargo_end")
 def _embargo_end(el: Any, rule: Rule, ctx: Context) -> Any:
     """``info:eu-repo/date/embargoEnd/2019-05-31`` (OpenAIRE Literature Guidelines 3, dc:date)."""
-    m = _EMBARGO_END.match(text_of(el))
+    m = _EMBARGO_END.match(ctx.text(el))
     if not m:
         return None
     try:
         span = dates.normalise(m.group(1), rule.tables.get("month_names", {}), date_only=True)
     except dates.InvalidDate as exc:
-        ctx.issue(Severity.WARNING, "map.bad-date", f"embargo end not written: {exc}", el, text_of(el))
+        ctx.issue(Severity.WARNING, "map.bad-date", f"embargo end not written: {exc}", el, ctx.text(el))
         return HANDLED
     return span.start
 
@@ -240,7 +217,7 @@ def _datacite_date(el: Any, rule: Rule, ctx: Context) -> Any:
     ranges ``start/end`` keep both ends). An ``Issued`` date already taken as the publication
     date is not repeated (the writer puts it in ``PublicationDate`` or ``Dates/Issued``)."""
     kind = rule.table.get((el.get("dateType") or "").lower())
-    raw = text_of(el)
+    raw = ctx.text(el)
     if kind is None or not raw:
         return None
     try:
@@ -270,7 +247,7 @@ def _person(display: str, rule: Rule, family: str = "", given: str = "") -> dict
 @transform("person_name")
 def _person_name(el: Any, rule: Rule, ctx: Context) -> Any:
     """``dc:creator``: a person's display name, split into family and given names."""
-    display = text_of(el)
+    display = ctx.text(el)
     if not display:
         return None
     return {"display_name": display, "person": _person(display, rule)}
@@ -397,7 +374,7 @@ def _datacite_contributor(el: Any, rule: Rule, ctx: Context) -> Any:
 def _publisher(el: Any, rule: Rule, ctx: Context) -> Any:
     """A publisher as an OrgUnit; DataCite 4.5 adds ``publisherIdentifier`` (often ROR), which
     names the publisher even when its name is left empty."""
-    display = text_of(el)
+    display = ctx.text(el)
     ident = el.get("publisherIdentifier")
     if not display and not ident:
         return None
@@ -418,7 +395,7 @@ _ID_FIELDS = {"issn": "issns", "isbn": "isbns"}
 def _identifier(el: Any, rule: Rule, ctx: Context) -> Any:
     """An untyped identifier (``dc:identifier``), recognised by its spelling, after the rule's
     ``rewrite`` options turn local spellings into standard ones."""
-    raw = rule.rewrite(text_of(el))
+    raw = rule.rewrite(ctx.text(el))
     try:
         found = identifiers.recognise(raw)
     except identifiers.InvalidIdentifier as exc:
@@ -435,7 +412,7 @@ def _typed_identifier(el: Any, rule: Rule, ctx: Context) -> Any:
     rule's table says which model field each identifier type goes to."""
     kind = el.get("identifierType") or el.get("alternateIdentifierType") or el.get("relatedIdentifierType") or ""
     slot = rule.table.get(kind.strip().lower())
-    raw = text_of(el)
+    raw = ctx.text(el)
     if slot is None or not raw:
         return None
     target = _ID_FIELDS.get(slot, slot)
@@ -454,7 +431,7 @@ def _subject(el: Any, rule: Rule, ctx: Context) -> Any:
     """A subject with a scheme and value URI becomes a ``Subject``; a classification code of
     a scheme the table knows (``info:eu-repo/classification/ddc/...``) too; the rest are
     keywords."""
-    raw = text_of(el)
+    raw = ctx.text(el)
     if not raw:
         return None
     value_uri = el.get("valueURI") or el.get("valueUri")
@@ -473,7 +450,7 @@ def _subject(el: Any, rule: Rule, ctx: Context) -> Any:
 def _license(el: Any, rule: Rule, ctx: Context) -> Any:
     """A licence URL (or a licence name) as ``License``: SPDX where the table knows the
     licence, the URL itself otherwise."""
-    candidates = [el.get("rightsURI"), el.get("uri"), el.get("rightsIdentifier"), text_of(el)]
+    candidates = [el.get("rightsURI"), el.get("uri"), el.get("rightsIdentifier"), ctx.text(el)]
     table = rule.table
     for raw in candidates:
         if not raw:
@@ -486,7 +463,7 @@ def _license(el: Any, rule: Rule, ctx: Context) -> Any:
             spdx = re.sub(r"\.(html|json)$", "", raw.strip().rstrip("/").rsplit("/", 1)[-1])
         if spdx is not None:
             return {"scheme": SPDX_SCHEME, "value": f"{SPDX_SCHEME}/{spdx}"}
-    for raw in candidates[:3] + [text_of(el)]:
+    for raw in candidates[:3] + [ctx.text(el)]:
         if raw and _HTTP_URL.match(raw.strip()) and not raw.startswith("info:"):
             if "purl.org/coar/access_right" in raw:
                 return None
@@ -497,7 +474,7 @@ def _license(el: Any, rule: Rule, ctx: Context) -> Any:
 @transform("access_right")
 def _access_right(el: Any, rule: Rule, ctx: Context) -> Any:
     """``info:eu-repo/semantics/openAccess`` or a COAR URI, in the text or ``rightsURI``."""
-    for raw in (el.get("rightsURI"), el.get("uri"), text_of(el)):
+    for raw in (el.get("rightsURI"), el.get("uri"), ctx.text(el)):
         if raw:
             hit = rule.table.get(raw.strip().lower())
             if hit is not None:
@@ -512,7 +489,7 @@ def _access_right(el: Any, rule: Rule, ctx: Context) -> Any:
 def _citation(el: Any, rule: Rule, ctx: Context) -> Any:
     """A bibliographic citation line (OJS ``Journal; Vol. 28 No. 1 (2021); 1-18``, Zenodo
     ``Journal, 28(1), 1-18, (2021-01-01)``) parsed with the rule's patterns."""
-    raw = text_of(el)
+    raw = ctx.text(el)
     for pattern in rule.patterns:
         m = pattern.match(raw)
         if not m:
@@ -531,7 +508,7 @@ def _citation(el: Any, rule: Rule, ctx: Context) -> Any:
 def _container_issn(el: Any, rule: Rule, ctx: Context) -> Any:
     """An ISSN given for the journal (``dc:source`` holding only an ISSN, DataCite
     ``relatedIdentifier`` of type ISSN with IsPublishedIn/IsPartOf)."""
-    raw = text_of(el)
+    raw = ctx.text(el)
     if not _ISSN_ONLY.match(raw):
         return None
     try:
@@ -577,7 +554,7 @@ def _related_container(el: Any, rule: Rule, ctx: Context) -> Any:
     JournalArticle is part of an article, not of a journal)."""
     kind = (el.get("relatedIdentifierType") or "").lower()
     slot = rule.table.get(kind)
-    raw = text_of(el)
+    raw = ctx.text(el)
     if slot is None or not raw:
         return None
     try:
@@ -681,7 +658,7 @@ def _funder(name: str, ident: str, scheme: str, rule: Rule, ctx: Context, el: An
 def _grant_agreement(el: Any, rule: Rule, ctx: Context) -> Any:
     """``info:eu-repo/grantAgreement/FUNDER/PROGRAMME/ID[/JURISDICTION/TITLE/ACRONYM]``
     (OpenAIRE Literature Guidelines, Project Identifier) as a Funding with its funder."""
-    m = _GRANT_AGREEMENT.match(text_of(el))
+    m = _GRANT_AGREEMENT.match(ctx.text(el))
     if not m:
         return None
     funder_key, programme, award, _jurisdiction, title, acronym = m.groups()
@@ -757,7 +734,7 @@ def _medium_holds_other(ctx: Context, key: str, value: Any, el: Any) -> bool:
 
 @transform("mime_type")
 def _mime_type(el: Any, rule: Rule, ctx: Context) -> Any:
-    raw = text_of(el) or el.get("mimeType") or ""
+    raw = ctx.text(el) or el.get("mimeType") or ""
     if not _MIME_TYPE.fullmatch(raw.strip().lower()):
         return None
     if _medium_holds_other(ctx, "mime_type", raw.strip().lower(), el):
@@ -773,7 +750,7 @@ def _file_link(el: Any, rule: Rule, ctx: Context) -> Any:
     """A file as DSpace writes it in ``dc:format``: its MIME type and its link
     (``application/pdf https://host/retrieve/2316/CLD003.pdf``). Spaces in the link (file
     names) are percent-encoded: ``Medium/URI`` is an xs:anyURI."""
-    m = _FILE_LINK.match(text_of(el))
+    m = _FILE_LINK.match(ctx.text(el))
     if not m:
         return None
     return {"mime_type": m.group(1).lower(), "uri": quote(m.group(2).strip(), safe=_URI_SAFE)}
@@ -786,7 +763,7 @@ _URI_SAFE = ":/?#[]@!$&'()*+,;=%~"
 @transform("byte_size")
 def _byte_size(el: Any, rule: Rule, ctx: Context) -> Any:
     """Only sizes in bytes fit ``Medium/Size`` (a non-negative integer); "12 pages" does not."""
-    m = re.fullmatch(r"(\d+)\s*(?:b|bytes?)?", text_of(el).lower())
+    m = re.fullmatch(r"(\d+)\s*(?:b|bytes?)?", ctx.text(el).lower())
     if m and _medium_holds_other(ctx, "size", int(m.group(1)), el):
         return HANDLED
     return {"size": int(m.group(1))} if m else None
@@ -796,7 +773,7 @@ def _byte_size(el: Any, rule: Rule, ctx: Context) -> Any:
 def _known_loss(el: Any, rule: Rule, ctx: Context) -> Any:
     """A value the profile has no slot for, by design: reported as a known loss with the
     reason the mapping gives (COAR version types, for example)."""
-    value = text_of(el)
+    value = ctx.text(el)
     ctx.issue(Severity.INFO, "map.known-loss", f"not mapped: {rule.options.get('reason', 'no place in the profile')}", el, value or None)
     return HANDLED
 
@@ -805,7 +782,7 @@ def _known_loss(el: Any, rule: Rule, ctx: Context) -> Any:
 def _coar_uri(el: Any, rule: Rule, ctx: Context) -> Any:
     """A COAR concept URI given as such (in the text or the rule's attributes), accepted when
     the rule's table knows the concept."""
-    for raw in [el.get(a) for a in rule.options.get("attributes", [])] + [text_of(el)]:
+    for raw in [el.get(a) for a in rule.options.get("attributes", [])] + [ctx.text(el)]:
         if raw and raw.strip().lower() in rule.table:
             return raw.strip()
     return None
@@ -816,21 +793,21 @@ def _embargo_date(el: Any, rule: Rule, ctx: Context) -> Any:
     """An embargo's end as xs:date (``datacite:date[@dateType='Available']`` in OpenAIRE v4);
     kept only when the access right turns out to be embargoed."""
     try:
-        return dates.normalise(text_of(el), rule.tables.get("month_names", {}), date_only=True).start or None
+        return dates.normalise(ctx.text(el), rule.tables.get("month_names", {}), date_only=True).start or None
     except dates.InvalidDate:
         return None
 
 
 @transform("container_title")
 def _container_title(el: Any, rule: Rule, ctx: Context) -> Any:
-    title = lang_string(el, rule)
+    title = lang_string(el, rule, ctx.text(el))
     return {"titles": [title]} if title else None
 
 
 @transform("medium")
 def _medium(el: Any, rule: Rule, ctx: Context) -> Any:
     """A file link (``oaire:file``) with its MIME type."""
-    uri = text_of(el)
+    uri = ctx.text(el)
     medium: dict[str, Any] = {}
     if uri and _HTTP_URL.match(uri):
         medium["uri"] = uri

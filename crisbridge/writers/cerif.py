@@ -51,8 +51,11 @@ SPDX = "https://spdx.org/licenses"
 # child that holds entities, whose issues must come in document order, is written late).
 Build = str | Callable[[list[str]], None]
 
-# Characters XML 1.0 does not allow (section 2.2); lxml refuses them with this message.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 does not allow (section 2.2), found in the UTF-8 bytes: the C0 controls
+# but tab, LF and CR (no byte of a multi-byte sequence is below 0x80), and U+FFFE, U+FFFF.
+# lxml refuses them with this message.
+_C0_NOT_XML = bytes(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))
+_NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
 _NOT_XML_MESSAGE = "All strings must be XML compatible: Unicode or ASCII, no NULL bytes or control characters"
 # The writer's own text, parsed back for ``write``: no size limit, as building had none.
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
@@ -110,10 +113,6 @@ def _close(out: list[str], name: str, mark: int) -> None:
         out.append(f"</{name}>")
 
 
-def _first(item: tuple[int, str, list[Build]]) -> int:
-    return item[0]
-
-
 class CerifWriter:
     """Writes entities for one profile version; reusable across records and threads."""
 
@@ -164,10 +163,12 @@ class CerifWriter:
         else:
             # a top-level entity declares the profile namespace as the default one
             self._builders[type(entity)](entity, sink, out, True)
-        text = "".join(out)
-        if _NOT_XML.search(text) is not None:
+        data = "".join(out).encode("utf-8")
+        # one scan of the bytes (a C loop), where a regular expression over the text cost
+        # as much as writing it
+        if len(data.translate(None, _C0_NOT_XML)) != len(data) or any(n in data for n in _NONCHARACTERS):
             raise ValueError(_NOT_XML_MESSAGE)
-        return text.encode("utf-8"), issues
+        return data, issues
 
     def tostring(self, el: etree._Element) -> bytes:
         return etree.tostring(el, encoding="utf-8")
@@ -175,7 +176,10 @@ class CerifWriter:
     # -- plumbing -----------------------------------------------------------------------
 
     def _start(self, kind: str, id_: str | None, top: bool) -> str:
-        return f"<{kind}{self._xmlns if top else ''}{_attrs(id=id_ or None)}>"
+        head = f"<{kind}{self._xmlns}" if top else f"<{kind}"
+        if id_:
+            head += f' id="{_attr(id_)}"'
+        return head + ">"
 
     def _emit(self, out: list[str], entity: str, parts: dict[str, list[Build]], sink: _Sink) -> None:
         """Writes the children in the layout's order; ``parts`` holds only names with values."""
@@ -187,7 +191,7 @@ class CerifWriter:
                 sink.add(Severity.INFO, "cerif.no-slot", f"{entity} in profile {self.version} has no {name}; the value is not written", name)
             else:
                 placed.append((at, name, builds))
-        placed.sort(key=_first)
+        placed.sort()  # by place in the sequence: places are distinct, builds never compared
         single = self._single[entity]
         for _, name, builds in placed:
             if len(builds) > 1 and name in single:
@@ -310,9 +314,9 @@ class CerifWriter:
             if value:
                 p[name] = [_leaf(name, value)]
         if o.issns:
-            p["ISSN"] = [_leaf("ISSN", v, _attrs(medium=o.issn_media.get(v))) for v in o.issns]
+            p["ISSN"] = [_leaf("ISSN", v, _attrs(medium=o.issn_media.get(v)) if o.issn_media else "") for v in o.issns]
         if o.isbns:
-            p["ISBN"] = [_leaf("ISBN", v, _attrs(medium=o.isbn_media.get(v))) for v in o.isbns]
+            p["ISBN"] = [_leaf("ISBN", v, _attrs(medium=o.isbn_media.get(v)) if o.isbn_media else "") for v in o.isbns]
         for name, value in (("RegistrationDate", o.registration_date), ("ApprovalDate", o.approval_date), ("CountryCode", o.country_code)):
             if value:
                 p[name] = [_leaf(name, value)]
