@@ -81,6 +81,9 @@ class Rule:
     patch: bool = False  # the transform fills several fields (transforms.PATCH_TRANSFORMS)
     rewrites: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
     to: list[str] = field(init=False)  # the spec's target fields, read for every value
+    # answers of pure helpers that depend only on a value and the rule's tables (language
+    # tags), for values that recur in every record; transforms.language_tag bounds it
+    memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.to = self.spec.to

@@ -90,6 +90,22 @@ def language_tag(raw: str | None, rule: Rule) -> str | None:
     """ISO 639-2/3 codes and ``en_US`` spellings into BCP 47 (``en``, ``en-US``)."""
     if not raw:
         return None
+    # a handful of spellings recur in every record (xml:lang on each value): each is worked
+    # out once per rule, whose languages table decides it; the memo is bounded, so a
+    # hostile input with endless spellings cannot grow it
+    memo = rule.memo
+    if raw in memo:
+        return memo[raw]  # type: ignore[no-any-return]
+    tag = _language_tag(raw, rule)
+    if len(memo) < _MEMO_MAX:
+        memo[raw] = tag
+    return tag
+
+
+_MEMO_MAX = 1024
+
+
+def _language_tag(raw: str, rule: Rule) -> str | None:
     text = raw.strip().replace("_", "-")
     if not text:
         return None
@@ -438,8 +454,9 @@ def _subject(el: Any, rule: Rule, ctx: Context) -> Any:
     scheme_uri = el.get("schemeURI") or el.get("subjectSchemeURI")
     if value_uri and scheme_uri:
         return {"subjects": [{"scheme": scheme_uri, "value": value_uri}]}
+    lower = raw.lower()
     for prefix, scheme in rule.tables.get("classification_prefixes", {}).items():
-        if raw.lower().startswith(prefix):
+        if lower.startswith(prefix):
             return {"subjects": [{"scheme": scheme, "value": raw[len(prefix):].strip()}]}
     if raw.startswith("info:"):
         return None

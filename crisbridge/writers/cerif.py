@@ -166,7 +166,7 @@ class CerifWriter:
         data = "".join(out).encode("utf-8")
         # one scan of the bytes (a C loop), where a regular expression over the text cost
         # as much as writing it
-        if len(data.translate(None, _C0_NOT_XML)) != len(data) or any(n in data for n in _NONCHARACTERS):
+        if len(data.translate(None, _C0_NOT_XML)) != len(data) or _NONCHARACTERS[0] in data or _NONCHARACTERS[1] in data:
             raise ValueError(_NOT_XML_MESSAGE)
         return data, issues
 
