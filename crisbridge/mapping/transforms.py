@@ -36,6 +36,7 @@ _HTTP_URL = re.compile(r"^https?://\S+$")
 _ISSN_ONLY = re.compile(r"^(?:e?issn:?\s*)?\d{4}-?\d{3}[\dXx]$", re.I)
 _GRANT_AGREEMENT = re.compile(r"^info:eu-repo/grantAgreement/([^/]*)/([^/]*)/([^/]*)(?:/([^/]*))?(?:/([^/]*))?(?:/([^/]*))?")
 _MIME_TYPE = re.compile(r"[a-z]+/[\w.+-]+")
+_BYTES = re.compile(r"(\d+)\s*(?:b|bytes?)?")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SPDX_SCHEME = "https://spdx.org/licenses"
 
@@ -780,7 +781,7 @@ _URI_SAFE = ":/?#[]@!$&'()*+,;=%~"
 @transform("byte_size")
 def _byte_size(el: Any, rule: Rule, ctx: Context) -> Any:
     """Only sizes in bytes fit ``Medium/Size`` (a non-negative integer); "12 pages" does not."""
-    m = re.fullmatch(r"(\d+)\s*(?:b|bytes?)?", ctx.text(el).lower())
+    m = _BYTES.fullmatch(ctx.text(el).lower())
     if m and _medium_holds_other(ctx, "size", int(m.group(1)), el):
         return HANDLED
     return {"size": int(m.group(1))} if m else None

@@ -22,7 +22,7 @@ from typing import Any
 
 from lxml import etree
 
-from crisbridge.issues import Issue, Location, Severity
+from crisbridge.issues import Issue, Severity
 from crisbridge.mapping.build import kind_of
 from crisbridge.mapping.registry import profile as load_profile
 from crisbridge.mapping.registry import shared_tables
@@ -709,7 +709,12 @@ class _Sink:
         self.file = file
 
     def add(self, severity: Severity, code: str, message: str, element: str) -> None:
-        self.issues.append(Issue(code=code, severity=severity, message=message, location=Location(file=self.file, record=self.record, path=element)))
+        # validated as Issue(..., location=Location(...)) would be, from one dict
+        location = {"file": self.file, "record": self.record, "path": element}
+        self.issues.append(_validate_issue({"code": code, "severity": severity, "message": message, "location": location}))
+
+
+_validate_issue = Issue.__pydantic_validator__.validate_python
 
 
 def entity_kind(o: ResearchOutput) -> EntityKind:

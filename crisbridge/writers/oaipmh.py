@@ -64,9 +64,7 @@ class ListRecordsWriter:
             f"<record><header><identifier>{escape(oai_identifier(self.host, entity_id))}</identifier>"
             f"<datestamp>{escape(datestamp)}</datestamp><setSpec>{SETS[kind]}</setSpec></header><metadata>"
         )
-        self.out.write(header.encode("utf-8"))
-        self.out.write(xml)
-        self.out.write(b"</metadata></record>\n")
+        self.out.write(b"".join((header.encode("utf-8"), xml, b"</metadata></record>\n")))  # one call per record
 
     def deleted(self, entity_id: str, datestamp: str) -> None:
         self._open()
