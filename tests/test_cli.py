@@ -316,8 +316,15 @@ def test_quiet_when_piped_and_progress_on_a_terminal(reference: Path, tmp_path: 
     piped = crisbridge("convert", str(corpus), "-o", str(tmp_path / "piped.xml"))
     text = piped.stderr.decode()
     assert "\r" not in text
-    assert len(text.splitlines()) <= 1  # at most the one-line summary of a run that wrote a file
-    assert crisbridge("convert", str(corpus)).stderr == b""  # the document on stdout, nothing else
+    # no progress: only why records failed (one line each, at most 20, then a count) and the
+    # one-line summary of a run that wrote a file
+    *failures, summary = text.splitlines()
+    assert re.fullmatch(r"\d+ records: \d+ converted, \d+ deleted, \d+ failed; \d+ errors, \d+ warnings", summary)
+    assert 1 <= len(failures) <= 21
+    assert all(line.startswith("crisbridge: ") for line in failures)
+    assert failures[-1].startswith("crisbridge: ... and ") and failures[-1].endswith("more failed records (--report FILE lists them all)")
+    quiet = crisbridge("convert", str(corpus)).stderr.decode()  # the document on stdout
+    assert quiet.splitlines() == failures  # and only why records failed on stderr
 
     if os.name != "posix":
         return
@@ -344,3 +351,24 @@ def test_quiet_when_piped_and_progress_on_a_terminal(reference: Path, tmp_path: 
         os.close(leader)
     assert proc.returncode in (0, 1)
     assert b"200 records" in shown  # the same run on a terminal does show its progress
+
+
+def test_an_output_that_would_destroy_an_input_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "harvest.xml"
+    shutil.copy(EXAMPLE, source)
+    before = source.read_bytes()
+    for args in (["-o", str(source)], ["-o", str(tmp_path / "o.xml"), "--report", str(source)], ["-o", str(tmp_path / "x"), "--report", str(tmp_path / "x")]):
+        run = crisbridge("convert", str(source), *args)
+        assert run.returncode == 2, args
+        assert b"destroy" in run.stderr or b"name the same file" in run.stderr
+    assert source.read_bytes() == before
+
+
+def test_a_failed_record_says_why_on_standard_error(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.xml"
+    broken.write_bytes(b"<oai_dc:dc")
+    run = crisbridge("convert", str(EXAMPLE), str(broken), "-o", str(tmp_path / "o.xml"))
+    assert run.returncode == 1
+    lines = run.stderr.decode().splitlines()
+    assert lines[0].startswith(f"crisbridge: {broken}: xml.not-well-formed: ")
+    assert lines[1] == "4 records: 2 converted, 1 deleted, 1 failed; 1 errors, 0 warnings"

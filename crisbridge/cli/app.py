@@ -125,6 +125,9 @@ def convert(
     except ConfigurationError as exc:
         raise _fail(str(exc)) from None
 
+    clash = _overwrites_an_input(inputs, output, report)
+    if clash:
+        raise _fail(clash)
     sink: Any
     close_out = None
     stdout: Any = sys.stdout.buffer
@@ -152,7 +155,7 @@ def convert(
     # with --validate the entries wait for the findings about what they wrote
     held: list[Any] | None = [] if validate_output else None
     show_progress = sys.stderr.isatty()
-    done = 0
+    done = shown_failures = 0
     try:
         try:
             items = rdf_items(inputs, converter.writer, base, render, rdf_format.value) if rdf_input else run(converter, inputs, workers, render)
@@ -168,6 +171,7 @@ def convert(
                     held.append(item.report)
                 else:
                     stream.add(item.report)
+                shown_failures += _say_why_it_failed(item.report, shown_failures)
                 done += 1
                 if show_progress and done % 200 == 0:
                     typer.echo(f"\r{done} records", err=True, nl=False)
@@ -190,14 +194,47 @@ def convert(
         if report:
             report_file.close()
     s = stream.summary
+    if shown_failures > MAX_SHOWN_FAILURES:
+        typer.echo(f"crisbridge: ... and {shown_failures - MAX_SHOWN_FAILURES} more failed records" + (f" (see {report})" if report else " (--report FILE lists them all)"), err=True)
     if show_progress or output is not None:
         typer.echo(
             ("\r" if show_progress else "")
-            + f"{s.records} records: {s.converted} converted, {s.deleted} deleted, {s.failed} failed; "
+            + f"{s.records} record{'' if s.records == 1 else 's'}: {s.converted} converted, {s.deleted} deleted, {s.failed} failed; "
             f"{s.errors} errors, {s.warnings} warnings",
             err=True,
         )
     raise typer.Exit(stream.exit_code)
+
+
+MAX_SHOWN_FAILURES = 20
+
+
+def _say_why_it_failed(entry: Any, shown: int) -> int:
+    """A failed record's reason on standard error (the report has the rest); returns 1 when
+    the record failed, so the caller can stop printing after MAX_SHOWN_FAILURES."""
+    if entry.status.value != "failed":
+        return 0
+    if shown < MAX_SHOWN_FAILURES:
+        first = next((i for i in entry.issues if i.severity.value == "error"), None)
+        why = f"{first.code}: {first.message}" if first is not None else "failed"
+        record = f" [{entry.source_id}]" if entry.source_id else ""
+        typer.echo(f"crisbridge: {entry.source}{record}: {why}", err=True)
+    return 1
+
+
+def _overwrites_an_input(inputs: list[str], output: Optional[str], report: Optional[Path]) -> Optional[str]:
+    """Refuse before anything is opened for writing: -o or --report naming an input file, or
+    each other, would destroy data before it is read."""
+    sources = {Path(i).resolve() for i in inputs if i != "-" and Path(i).is_file()}
+    out = Path(output).resolve() if output and not output.endswith(("/", "\\")) else None
+    rep = report.resolve() if report else None
+    if out is not None and out in sources:
+        return f"-o {output} is also an input: writing would destroy it before it is read"
+    if rep is not None and rep in sources:
+        return f"--report {report} is also an input: writing would destroy it before it is read"
+    if out is not None and rep is not None and out == rep:
+        return f"-o and --report name the same file ({output})"
+    return None
 
 
 class _Tee:
