@@ -62,6 +62,8 @@ BROKEN: dict[str, tuple[str, int, str]] = {
     "extends-nothing": ("rules:\n  - match: dc:title\n    to: titles\n", 1, "extends"),
     "not-a-mapping": ("- extends: oai_dc\n", 1, "YAML mapping"),
     "empty": ("", 1, "empty"),
+    # a misspelt table name: its rows would never be read
+    "table-read-by-no-rule": (HEAD + "tables:\n  resource_typs:\n    artigo: http://purl.org/coar/resource_type/c_6501\n", 13, "'resource_typs' is read by no rule"),
 }
 
 

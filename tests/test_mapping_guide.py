@@ -70,3 +70,14 @@ def test_the_pytest_plugin_runs_the_cases(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "1 failed, 1 passed" in done.stdout
     assert "-  <Handle>10400.1/999</Handle>" in done.stdout
+
+
+def test_the_guide_names_every_registered_transform() -> None:
+    import re
+
+    from crisbridge.mapping import transforms
+
+    guide = (EXAMPLE.parent.parent / "mapping-guide.md").read_text(encoding="utf-8")
+    section = guide.split("## Transforms you can name", 1)[1]
+    named = set(re.findall(r"`([a-z_]+)`", section))
+    assert set(transforms.TRANSFORMS) <= named, sorted(set(transforms.TRANSFORMS) - named)

@@ -115,7 +115,19 @@ def check_overrides(override_files: tuple[Path, ...]) -> None:
         target = spec.extends or spec.format
         if target is None or target not in SHIPPED:
             overrides_for(target or "", (path,))
-        compiled(str(target), override_files)
+        mapping = compiled(str(target), override_files)
+        _check_tables_are_used(spec, mapping)
+
+
+def _check_tables_are_used(override: MappingSpec, mapping: CompiledMapping) -> None:
+    """A table an override adds that no rule reads is a misspelling (``resource_typs``): its
+    rows would never be used, so it is refused rather than accepted silently."""
+    known = set(shared_tables()) | set(shipped_spec(mapping.name).tables)
+    read_by_rules = {r.table for r in mapping.spec.rules if r.table}
+    for name in override.tables:
+        if name not in known and name not in read_by_rules:
+            near = ", ".join(sorted(known | read_by_rules))
+            raise MappingError(str(override.file), override.table_line(name), f"table {name!r} is read by no rule and extends no shipped table (misspelt?); known tables: {near}")
 
 
 @lru_cache(maxsize=None)

@@ -81,10 +81,15 @@ class MappingSpec(_Strict):
     rules: list[RuleSpec] = Field(default_factory=list)
     tables: dict[str, dict[str, Any]] = Field(default_factory=dict)
     _file: str | None = PrivateAttr(None)  # set by the loader, see RuleSpec
+    _table_lines: dict[str, int] = PrivateAttr(default_factory=dict)
 
     @property
     def file(self) -> str | None:
         return self._file
+
+    def table_line(self, name: str) -> int | None:
+        """The line a table starts on in the file it was loaded from."""
+        return self._table_lines.get(name)
 
     @file.setter
     def file(self, value: str | None) -> None:
@@ -167,6 +172,7 @@ def load_spec(path: Path) -> MappingSpec:
         rule.line = lines.get(("rules", i))
         rule.file = str(path)
     spec.file = str(path)
+    spec._table_lines = {name: line for name in spec.tables if (line := lines.get(("tables", name))) is not None}
     return spec
 
 
