@@ -28,7 +28,6 @@ from crisbridge.readers import SourceRecord, read_inputs, read_records
 from crisbridge.report import RecordReport, Status
 from crisbridge.writers.cerif import CerifWriter
 
-
 # The writer's own bytes, parsed back when a caller asks for the element: no size limit (the
 # text was built, not received), nothing to resolve.
 _OWN_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
@@ -40,7 +39,7 @@ class EntityOutput:
     the element is parsed from them the first time it is asked for. Once it has been, ``xml``
     serialises the element, so a change made to it shows in both."""
 
-    __slots__ = ("id", "kind", "entity", "_element", "_xml")
+    __slots__ = ("_element", "_xml", "entity", "id", "kind")
 
     def __init__(self, id: str, kind: EntityKind, entity: ResearchOutput, element: Any = None, xml: bytes | None = None) -> None:
         if element is None and xml is None:
@@ -62,7 +61,8 @@ class EntityOutput:
     def xml(self) -> bytes:
         """The entity's XML, UTF-8, without an XML declaration."""
         if self._element is not None:
-            return etree.tostring(self._element, encoding="utf-8")
+            data: bytes = etree.tostring(self._element, encoding="utf-8")
+            return data
         assert self._xml is not None
         return self._xml
 

@@ -9,7 +9,14 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, TypeAdapter, model_serializer
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    TypeAdapter,
+    model_serializer,
+)
 from pydantic_core import to_json as _to_json
 
 from crisbridge.issues import Issue, Severity
@@ -145,7 +152,7 @@ class ReportStream:
         return self.tally.exit_code
 
 
-_ISSUES_JSON = TypeAdapter(list[Issue])
+_ISSUES_JSON: TypeAdapter[list[Issue]] = TypeAdapter(list[Issue])
 # the fields _entry_json writes; an entry with others goes through its model
 _FRAMED = tuple(RecordReport.model_fields) == ("source", "source_id", "status", "entities", "issues")
 

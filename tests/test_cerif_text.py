@@ -16,7 +16,7 @@ from lxml import etree
 from crisbridge.model import LangString, OrgUnit, Publication
 from crisbridge.pipeline import EntityOutput
 from crisbridge.writers.cerif import CerifWriter, _attr, _leaf
-from test_properties import outputs
+from test_properties import outputs  # the property tests' entity strategy (their folder is on sys.path)
 
 NS = "https://www.openaire.eu/cerif-profile/1.2/"
 # every character XML 1.0 allows, with the ones the serialiser escapes made likely

@@ -22,7 +22,8 @@ from urllib.parse import quote
 from crisbridge.errors import RegistryError
 from crisbridge.issues import Severity
 from crisbridge.mapping import dates, identifiers, names
-from crisbridge.mapping.context import Context, text_of
+from crisbridge.mapping.context import Context
+from crisbridge.mapping.context import text_of as _text_of
 
 if TYPE_CHECKING:
     from crisbridge.mapping.engine import Rule
@@ -68,6 +69,10 @@ def get(name: str) -> Transform:
 
 # --- small readers shared by the transforms ---------------------------------------------
 
+# An element's text, white space collapsed (kept in context.py, which reads it once per
+# element for a record's rules); the engine and round trips read it as transforms.text_of.
+text_of = _text_of
+
 
 def _ns(el: Any) -> str:
     tag = el.tag
@@ -79,7 +84,8 @@ def _child(el: Any, local: str) -> Any:
 
 
 def _children(el: Any, local: str) -> list[Any]:
-    return el.findall(_ns(el) + local)
+    found: list[Any] = el.findall(_ns(el) + local)
+    return found
 
 
 def _child_text(el: Any, local: str) -> str:

@@ -171,7 +171,8 @@ class CerifWriter:
         return data, issues
 
     def tostring(self, el: etree._Element) -> bytes:
-        return etree.tostring(el, encoding="utf-8")
+        data: bytes = etree.tostring(el, encoding="utf-8")
+        return data
 
     # -- plumbing -----------------------------------------------------------------------
 
@@ -198,10 +199,10 @@ class CerifWriter:
                 sink.add(Severity.INFO, "cerif.extra-value", f"{entity} takes one {name}; {len(builds) - 1} more not written", name)
                 builds = builds[:1]
             for build in builds:
-                if build.__class__ is str:
-                    out.append(build)  # type: ignore[arg-type]
+                if isinstance(build, str):
+                    out.append(build)
                 else:
-                    build(out)  # type: ignore[operator]
+                    build(out)
 
     @staticmethod
     def _texts(name: str, values: list[str]) -> list[Build]:
@@ -518,7 +519,7 @@ class CerifWriter:
             names = ([LangString(value=org.name, lang=org.name_lang)] if org.name else []) + org.other_names
             p["Name"] = self._langs("Name", names)
         present = self.present["OrgUnit"]
-        generic = list(org.identifiers)
+        generic: list[Any] = list(org.identifiers)  # and _GenericIds
         for name, value in (("RORID", org.ror), ("GRID", org.grid), ("ISNI", org.isni), ("FundRefID", org.fundref)):
             if not value:
                 continue
@@ -560,7 +561,7 @@ class CerifWriter:
             p["Subject"] = self._classes("Subject", f.subjects)
         if f.keywords:
             p["Keyword"] = self._langs("Keyword", f.keywords)
-        generic = list(f.identifiers)
+        generic: list[Any] = list(f.identifiers)  # and _GenericIds
         if f.grant_doi:
             if "GrantDOI" in self.present["Funding"]:
                 p["GrantDOI"] = [_leaf("GrantDOI", f.grant_doi)]
