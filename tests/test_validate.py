@@ -104,6 +104,27 @@ def test_official_samples_have_no_error(folder: str, xsd_dirs: list[Path]) -> No
     assert all("openaire_cris_datasets" in n.message and n.location.file and "products" in n.location.file for n in slips)
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_shares_find_what_the_whole_graph_finds(samples_copy: Path, xsd_dirs: list[Path], monkeypatch: pytest.MonkeyPatch,
+                                                workers: int) -> None:
+    """The records validated in shares of three (in one process or two), each with the entities
+    it refers to, give the report of the one graph: with references across shares, an embedded
+    copy contradicting its record and a reference to a record that is gone."""
+    from crisbridge.validation import shaclbatch
+
+    _edit(samples_copy / "openaire_cerif_xml_example_publications.xml", "<FamilyNames>Hoogerwerf</FamilyNames>", "<FamilyNames>Hogerwerf</FamilyNames>")
+    # Patents/712178 refers to its Predecessor Patents/712179 bare (<Patent id=".."/>); that record is gone
+    _edit(samples_copy / "openaire_cerif_xml_example_patents.xml", 'id="Patents/712179"><!--', 'id="Patents/gone"><!--')
+    folders = [str(samples_copy), str(CRIS / "v1.1.1/samples")]
+    whole = validate(folders, xsd_dirs=xsd_dirs).to_json()
+    monkeypatch.setattr(shaclbatch, "SHARE_RECORDS", 3)
+    assert validate(folders, xsd_dirs=xsd_dirs, workers=workers).to_json() == whole
+    found = {(i["code"], i["location"]["record"]) for r in whole["records"] for i in r["issues"] if i["code"].startswith("shacl.")}
+    assert {("shacl.max-count", "oai:cris.example.org:Persons/2123455"),
+            ("shacl.unresolved-reference", "oai:cris.example.org:Patents/712178"),
+            ("shacl.deprecated-term", "oai:cris.example.org:Publications/894491")} <= found
+
+
 def test_samples_validate_as_plain_xsd_with_no_shacl(xsd_dirs: list[Path]) -> None:
     report = validate([str(CRIS / "v1.2.0/samples")], xsd_dirs=xsd_dirs, shacl=False)
     assert errors(report) == [] and report.exit_code == 0

@@ -184,7 +184,7 @@ def convert(
             if isinstance(stdout, _Tee):
                 stdout.copy.close()
         if held is not None and written is not None:
-            _add_findings(held, stream, written, xsd_dir, base if to is Target.rdf else None, output or "<stdout>")
+            _add_findings(held, stream, written, xsd_dir, base if to is Target.rdf else None, output or "<stdout>", workers)
     finally:
         for entry in held or ():
             stream.add(entry)
@@ -253,14 +253,14 @@ class _Tee:
 
 
 def _add_findings(entries: list[Any], stream: Any, written: str, xsd_dirs: Optional[list[Path]], rdf_base: Optional[str],
-                  shown_as: str) -> None:
+                  shown_as: str, workers: int) -> None:
     """--validate: what the checks find in the output goes to the entry of the record that
     wrote the entity it is about; the rest are notes. Issues name the output as ``shown_as``
     (``<stdout>`` for the copy of standard output that was checked)."""
     from crisbridge.validation.runner import findings_by_entity, validate
 
     try:
-        result = validate([written], xsd_dirs=xsd_dirs, rdf_base=rdf_base)
+        result = validate([written], xsd_dirs=xsd_dirs, rdf_base=rdf_base, workers=workers)
     except ConfigurationError as exc:
         raise _fail(str(exc)) from None
     by_entity, notes = findings_by_entity(result)
@@ -340,12 +340,13 @@ def validate_command(
     xsd_dir: Annotated[Optional[list[Path]], typer.Option("--xsd-dir", help="A folder with the profile XSD (or folders of them below it); default: the cache `schemas fetch` fills.")] = None,
     shacl: Annotated[bool, typer.Option("--shacl/--no-shacl", help="Check the records against the SHACL shapes (via RDF, the records of one CRIS as one graph).")] = True,
     rdf_base: Annotated[Optional[str], typer.Option("--rdf-base", help="Base the IRIs of RDF inputs were written with (default https://crisbridge.local/).")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Processes to run the SHACL engine in.")] = 1,
 ) -> None:
     """Check CERIF XML (profile 1.2 or 1.1): XSD, cross-record, SHACL and OAI-PMH protocol checks."""
     from crisbridge.validation.runner import validate
 
     try:
-        result = validate(inputs, xsd_dirs=xsd_dir, shacl=shacl, rdf_base=rdf_base)
+        result = validate(inputs, xsd_dirs=xsd_dir, shacl=shacl, rdf_base=rdf_base, workers=workers)
     except ConfigurationError as exc:
         raise _fail(str(exc)) from None
     if report:

@@ -63,14 +63,14 @@ RecordCheck = Callable[[Any, str, str | None], list[Issue]]  # entity, file, rec
 
 
 def validate(inputs: Iterable[str], xsd_dirs: list[Path] | None = None, shacl: bool = True,
-             extra_checks: Iterable[RecordCheck] = (), rdf_base: str | None = None) -> Report:
+             extra_checks: Iterable[RecordCheck] = (), rdf_base: str | None = None, workers: int = 1) -> Report:
     """Validate every input; ``xsd_dirs`` name schema folders (else the user cache is used);
     ``shacl`` runs the SHACL shapes; ``extra_checks`` run on each entity read into the model;
     ``rdf_base`` is the base the IRIs of RDF inputs were written with (default
-    ``https://crisbridge.local/``). Raises ``ConfigurationError`` only for unusable configuration
+    ``https://crisbridge.local/``); ``workers`` processes run the SHACL engine. Raises ``ConfigurationError`` only for unusable configuration
     (a folder without schemas, ``shacl`` in an installation without the shapes or a SHACL engine)."""
     inputs = list(inputs)
-    run = _Run(schemas.schema_dirs(xsd_dirs), list(extra_checks), _shacl_batches(rdf_base) if shacl else None)
+    run = _Run(schemas.schema_dirs(xsd_dirs), list(extra_checks), _shacl_batches(rdf_base, workers) if shacl else None)
     for group, name, path in _expand(inputs):
         run.document(group, name, path)
     for group, name in _expand_rdf(inputs):
@@ -462,7 +462,7 @@ def _stdin() -> bytes:
     return sys.stdin.buffer.read()
 
 
-def _shacl_batches(rdf_base: str | None = None) -> Callable[[], Any]:
+def _shacl_batches(rdf_base: str | None = None, workers: int = 1) -> Callable[[], Any]:
     """Makes a ``ShaclBatch`` per CRIS and profile version. The SHACL modules are optional
     parts: without them this is a configuration error, and ``validate`` without ``shacl``
     never imports them. The validator (the shapes, read once) is made here, so a broken
@@ -475,7 +475,7 @@ def _shacl_batches(rdf_base: str | None = None) -> Callable[[], Any]:
         raise ConfigurationError(f"SHACL validation needs {exc.name}, which this installation lacks") from None
     validator = default_validator()
     writer = RdfWriter(rdf_base) if rdf_base else RdfWriter()
-    return lambda: ShaclBatch(validator, writer)
+    return lambda: ShaclBatch(validator, writer, workers)
 
 
 __all__ = ["RecordCheck", "findings_by_entity", "validate"]

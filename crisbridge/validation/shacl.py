@@ -27,7 +27,13 @@ Two engines run the shapes, with the same results (``tests/test_shapes.py`` runs
 on each installed engine, ``tests/test_validate.py`` compares them on the official samples):
 
 - ``pyshacl-turbo``, a Rust engine with pySHACL's API, about ten times faster (DESIGN 6): the
-  engine whenever it is installed. The shapes are compiled once per validator.
+  engine whenever it is installed. The shapes are compiled once per validator. Triples of the
+  RDF writer (``results_of``) reach it as a list of rdflib terms in a graph that only iterates
+  them (``_TripleList``): it reads a graph by iterating it, so no rdflib store is filled, which
+  at a million triples is most of the time. A validator checks once that the engine finds in
+  such a list what it finds in a real graph, and builds the real graph when it does not.
+  (A pyoxigraph store is no way round: its loader renames blank nodes, and the engine then
+  takes the store's ``xsd:string`` literals for other values than the shapes' plain ones.)
 - ``pyshacl``, the reference implementation: the fallback.
 
 ``CRISBRIDGE_SHACL_ENGINE=pyshacl`` (or ``ShaclValidator(engine="pyshacl")``) picks one. The
@@ -47,7 +53,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -145,7 +151,21 @@ class ShaclValidator:
         self.shapes = shapes_graph(self.directory)
         self.engine = engine or os.environ.get(ENGINE_VARIABLE) or default_engine()
         self._run, self._errors = self._engine(self.engine)
+        self._labels: dict[tuple[Node, ...], tuple[str, str]] = {}
+        self._reads_lists = False
         self.results(Graph())
+        self._reads_lists = self.engine == "pyshacl-turbo" and self._finds_in_lists()
+
+    def _finds_in_lists(self) -> bool:
+        """Whether the engine finds in a ``_TripleList`` what it finds in a graph of the same
+        triples (a node of each class the shapes target, with nothing else said about it)."""
+        classes = sorted({o for o in self.shapes.objects(None, SH.targetClass) if isinstance(o, URIRef)})
+        probe = [(URIRef(f"https://crisbridge.test/probe/{n}"), RDF.type, cls) for n, cls in enumerate(classes)]
+        graph = Graph()
+        for triple in probe:
+            graph.add(triple)
+        expected = self.results(graph)
+        return bool(expected) and self.results(_TripleList(probe)) == expected
 
     def _engine(self, name: str) -> tuple[Callable[[Graph], tuple[Any, Any, Any]], tuple[type[BaseException], ...]]:
         """The engine's validate function over this validator's shapes, and the exceptions by
@@ -187,31 +207,48 @@ class ShaclValidator:
         ]
         return sorted(found, key=_sort_key)
 
+    def results_of(self, triples: Iterable[Any]) -> list[ShaclResult]:
+        """``results`` for triples as ``writers.rdf.RdfWriter`` writes them."""
+        from crisbridge.writers.rdf import to_graph
+
+        if self._reads_lists:
+            return self.results(to_graph(triples, _TripleList()))
+        return self.results(to_graph(triples))
+
     def issues(self, data: Graph, file: str | None = None, record: str | None = None) -> Iterator[Issue]:
         """The results of validating ``data`` as issues, located in ``file`` and ``record``."""
         for result in self.results(data):
             yield result.issue(file=file, record=record)
 
     def _result(self, report: Graph, node: Node) -> ShaclResult:
-        focus = _one(report, node, SH.focusNode)
-        component = _one(report, node, SH.sourceConstraintComponent)
-        shape = _one(report, node, SH.sourceShape)
+        # one pass over the result's properties; where one has several values, the least
+        found: dict[Node, Node] = {}
+        for p, o in report.predicate_objects(node):
+            if p not in found or o < found[p]:  # type: ignore[operator]  # rdflib terms order
+                found[p] = o
+        focus, shape = found.get(SH.focusNode), found.get(SH.sourceShape)
+        component = found.get(SH.sourceConstraintComponent)
         if focus is None or not isinstance(component, URIRef) or shape is None:
             raise ConfigurationError(
-                f"pyshacl reported a result without focus node, component or shape: {node}"
+                f"{self.engine} reported a result without focus node, component or shape: {node}"
             )
-        path = _one(report, node, SH.resultPath)
-        constraint = _one(report, node, SH.sourceConstraint)
+        path, constraint = found.get(SH.resultPath), found.get(SH.sourceConstraint)
+        # what the shapes say about a (component, shape, constraint) is looked up once per validator
+        key = (component, shape, constraint, path if isinstance(path, URIRef) else None)
+        labels = self._labels.get(key)
+        if labels is None:
+            labels = self._labels[key] = (self._message(shape, component, constraint, path),
+                                          self.code(component, shape, constraint))
         return ShaclResult(
             focus_node=focus,
             path=None if path is None else path_text(report, path),
             component=component,
-            severity=_one(report, node, SH.resultSeverity) or SH.Violation,
+            severity=found.get(SH.resultSeverity) or SH.Violation,
             shape=shape,
             constraint=constraint,
-            value=_one(report, node, SH.value),
-            message=self._message(shape, component, constraint, path),
-            code=self.code(component, shape, constraint),
+            value=found.get(SH.value),
+            message=labels[0],
+            code=labels[1],
         )
 
     def code(self, component: URIRef, shape: Node, constraint: Node | None = None) -> str:
@@ -337,10 +374,6 @@ def _group(parts: list[str], separator: str, nested: bool) -> str:
     return f"({joined})" if nested and len(parts) > 1 else joined
 
 
-def _one(graph: Graph, subject: Node, predicate: URIRef) -> Node | None:
-    return next(iter(sorted(graph.objects(subject, predicate))), None)
-
-
 def _sort_key(result: ShaclResult) -> tuple[str, ...]:
     return (
         node_text(result.focus_node),
@@ -359,6 +392,25 @@ class _NoPrefixes(NamespaceManager):
 
     def bind(self, prefix: str | None, namespace: Any, override: bool = True, replace: bool = False) -> None:
         return None
+
+
+class _TripleList(Graph):
+    """A graph that is its triples, in a list: ``add`` appends, iterating yields them; nothing
+    else works. For pyshacl-turbo, which reads a data graph by iterating it."""
+
+    def __init__(self, triples: Iterable[Any] = ()) -> None:
+        super().__init__(bind_namespaces="none")
+        self._triples = list(triples)
+
+    def add(self, triple: Any) -> _TripleList:  # type: ignore[override]  # rdflib's Graph.add, without the store
+        self._triples.append(triple)
+        return self
+
+    def __iter__(self) -> Iterator[Any]:  # type: ignore[override]  # rdflib's Graph.__iter__
+        return iter(self._triples)
+
+    def __len__(self) -> int:
+        return len(self._triples)
 
 
 @lru_cache(maxsize=512)
