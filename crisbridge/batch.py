@@ -30,11 +30,12 @@ class BatchItem:
 
 
 def _datestamp(value: str | None, fallback: str) -> str:
-    """An OAI-PMH datestamp (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ)."""
+    """An OAI-PMH datestamp at seconds granularity: a response uses one granularity
+    throughout (OAI-PMH 2.0, section 3.3.2), so a day-level source datestamp gets midnight."""
     if value and len(value) >= 10:
         if len(value) >= 19 and value[10] == "T":
             return value[:19] + "Z"
-        return value[:10]
+        return value[:10] + "T00:00:00Z"
     return fallback
 
 
