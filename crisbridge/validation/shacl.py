@@ -234,7 +234,7 @@ class ShaclValidator:
             )
         path, constraint = found.get(SH.resultPath), found.get(SH.sourceConstraint)
         # what the shapes say about a (component, shape, constraint) is looked up once per validator
-        key = (component, shape, constraint, path if isinstance(path, URIRef) else None)
+        key = (component, shape, constraint, path if isinstance(path, URIRef) else SH.path if path is not None else None)
         labels = self._labels.get(key)
         if labels is None:
             labels = self._labels[key] = (self._message(shape, component, constraint, path),

@@ -34,6 +34,7 @@ checks (``cross.reference-not-checked``), it is counted in an info note,
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections import Counter
 from collections.abc import Hashable
@@ -204,11 +205,13 @@ def _in_processes(validator: ShaclValidator, shares: list[list[Triple]], workers
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [validator.results_of(share) for share in shares]
     _SHARES = shares
+    gc.freeze()  # the workers' collector leaves the parent's objects alone, so their pages stay shared
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(workers, initializer=_init_worker, initargs=(validator.directory, validator.engine)) as pool:
             return pool.map(_validate_share, range(len(shares)), chunksize=1)
     finally:
+        gc.unfreeze()
         _SHARES = []
 
 
