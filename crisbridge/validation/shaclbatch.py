@@ -15,11 +15,10 @@ there) is a note, located in the file of a record that refers to it.
 A large batch is validated in shares of at most ``SHARE_RECORDS`` records (the engines' time
 per record grows with the graph: pyshacl-turbo takes 1.2 ms of CPU a converted record in shares
 of 500 records, 1.55 ms in shares of 2,000, 1.65 ms in one graph of 10,000), in ``workers``
-processes. A share holds its records
-together with the entities they refer to: everything the graph says about those entities
-(their records' triples and the copies other records embed), so that every shape sees what it
-would see in the whole graph, one reference deep; each keeps the results about its own
-records. (A shape that followed references two entities deep would see less; none does.
+processes. A share holds its records together with the entities they refer to: everything the
+graph says about those entities (their records' triples and the copies other records embed),
+so that every shape sees what it would see in the whole graph, one reference deep; each keeps
+the results about its own records. (A shape that followed references two entities deep would see less; none does.
 ``tests/test_validate.py`` checks that shares give what the whole graph gives.)
 
 A bare reference to a kind of entity of which the batch holds no record at all (a folder with
@@ -75,9 +74,6 @@ class ShaclBatch:
         self._referrers: dict[str, _Owner] = {}  # IRI of an entity referred to -> the first record referring to it
         self._classes: dict[str, set[str]] = {}  # entity IRI -> its classes, for every entity node with an id
         self._top_classes: set[str] = set()  # the classes of the batch's records
-
-    def __len__(self) -> int:
-        return sum(len(owners) for owners in self._owners.values())
 
     def add(self, ref: Hashable, entity: Any, file: str | None = None, record: str | None = None) -> None:
         """A record's entity (a model entity), written as RDF; ``ref`` names the record in ``finish``.
