@@ -151,7 +151,7 @@ class ShaclValidator:
         self.shapes = shapes_graph(self.directory)
         self.engine = engine or os.environ.get(ENGINE_VARIABLE) or default_engine()
         self._run, self._errors = self._engine(self.engine)
-        self._labels: dict[tuple[Node, ...], tuple[str, str]] = {}
+        self._labels: dict[tuple[Node | None, ...], tuple[str, str]] = {}
         self._reads_lists = False
         self.results(Graph())
         self._reads_lists = self.engine == "pyshacl-turbo" and self._finds_in_lists()
@@ -176,7 +176,8 @@ class ShaclValidator:
             except ImportError:
                 raise ConfigurationError("the SHACL engine pyshacl-turbo is not installed") from None
             try:
-                program = pyshacl_turbo.compile_shapes(self.shapes)  # once: reused for every graph
+                # once: reused for every graph (the function has no annotations)
+                program = pyshacl_turbo.compile_shapes(self.shapes)  # type: ignore[no-untyped-call]
             except (pyshacl_turbo.ReportableRuntimeError, pyshacl_turbo.ValidationFailure, RuntimeError) as exc:
                 raise ConfigurationError(f"{self.directory}: the SHACL shapes cannot be used: {exc}") from None
             return program.validate, (pyshacl_turbo.ReportableRuntimeError, pyshacl_turbo.ValidationFailure, RuntimeError)
@@ -185,8 +186,10 @@ class ShaclValidator:
             import pyshacl.errors
 
             def run(data: Graph) -> tuple[Any, Any, Any]:
-                return pyshacl.validate(_QueryCachingGraph.over(data), shacl_graph=self.shapes, inference="none",
-                                        advanced=False, allow_warnings=False)
+                result: tuple[Any, Any, Any] = pyshacl.validate(
+                    _QueryCachingGraph.over(data), shacl_graph=self.shapes, inference="none", advanced=False,
+                    allow_warnings=False)
+                return result
 
             return run, (pyshacl.errors.ReportableRuntimeError,)
         raise ConfigurationError(f"unknown SHACL engine {name!r}; known: {', '.join(ENGINES)}")
@@ -402,7 +405,7 @@ class _TripleList(Graph):
         super().__init__(bind_namespaces="none")
         self._triples = list(triples)
 
-    def add(self, triple: Any) -> _TripleList:  # type: ignore[override]  # rdflib's Graph.add, without the store
+    def add(self, triple: Any) -> _TripleList:  # rdflib's Graph.add, without the store
         self._triples.append(triple)
         return self
 
@@ -454,9 +457,9 @@ class _QueryCachingGraph(Graph):
 
 
 __all__ = [
+    "ENGINES",
     "SEVERITIES",
     "ShaclResult",
-    "ENGINES",
     "ShaclValidator",
     "component_code",
     "default_engine",

@@ -45,7 +45,7 @@ from rdflib import BNode as RdfBNode
 
 from crisbridge.issues import Issue, Location, Severity
 from crisbridge.validation.shacl import ShaclResult, ShaclValidator, default_validator
-from crisbridge.writers.rdf import A, IRI, BNode, RdfWriter, Triple
+from crisbridge.writers.rdf import IRI, A, BNode, RdfWriter, Triple
 
 UNRESOLVED = "shacl.unresolved-reference"
 SHARE_RECORDS = 500
@@ -88,7 +88,7 @@ class ShaclBatch:
         owner = _Owner(ref, file, record)
         top = triples[0][0]
         self._owners.setdefault(top, []).append(owner)
-        self._top_classes.add(triples[0][2])
+        self._top_classes.add(str(triples[0][2]))
         blank, referrers, classes, about = self._blank, self._referrers, self._classes, self._about
         parent = {o: s for s, _, o in triples if isinstance(o, BNode)}  # a blank node hangs off its subject
         entity_of: dict[str, str] = {}
@@ -105,7 +105,7 @@ class ShaclBatch:
             if isinstance(s, BNode):
                 blank.setdefault(s, owner)
             elif p == A and "#" not in s:
-                classes.setdefault(s, set()).add(o)
+                classes.setdefault(s, set()).add(str(o))
             if isinstance(o, IRI) and p != A and "#" not in o and o != top:
                 referrers.setdefault(o, owner)
                 refers.add(o)
