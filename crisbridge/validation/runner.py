@@ -67,8 +67,9 @@ def validate(inputs: Iterable[str], xsd_dirs: list[Path] | None = None, shacl: b
     """Validate every input; ``xsd_dirs`` name schema folders (else the user cache is used);
     ``shacl`` runs the SHACL shapes; ``extra_checks`` run on each entity read into the model;
     ``rdf_base`` is the base the IRIs of RDF inputs were written with (default
-    ``https://crisbridge.local/``); ``workers`` processes run the SHACL engine. Raises ``ConfigurationError`` only for unusable configuration
-    (a folder without schemas, ``shacl`` in an installation without the shapes or a SHACL engine)."""
+    ``https://crisbridge.local/``); ``workers`` processes run the SHACL engine. Raises
+    ``ConfigurationError`` only for unusable configuration (a folder without schemas, ``shacl``
+    in an installation without the shapes or a SHACL engine)."""
     inputs = list(inputs)
     run = _Run(schemas.schema_dirs(xsd_dirs), list(extra_checks), _shacl_batches(rdf_base, workers) if shacl else None)
     for group, name, path in _expand(inputs):
