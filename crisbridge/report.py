@@ -56,16 +56,9 @@ class Summary(BaseModel):
     warnings: int = 0
     infos: int = 0
 
-
-class Report(BaseModel):
-    """Owns the exit code: 0 when every record converted without errors, 1 otherwise."""
-
-    summary: Summary = Field(default_factory=Summary)
-    records: list[RecordReport] = Field(default_factory=list)
-    notes: list[Issue] = Field(default_factory=list, description="Issues about input files rather than records.")
-
-    def add(self, entry: RecordReport) -> None:
-        s = self.summary
+    def count(self, entry: RecordReport) -> None:
+        """Count one record entry: its status and its issues by severity."""
+        s = self
         s.records += 1
         if entry.status is Status.CONVERTED:
             s.converted += 1
@@ -91,6 +84,17 @@ class Report(BaseModel):
                 s.warnings += warnings
             if infos:
                 s.infos += infos
+
+
+class Report(BaseModel):
+    """Owns the exit code: 0 when every record converted without errors, 1 otherwise."""
+
+    summary: Summary = Field(default_factory=Summary)
+    records: list[RecordReport] = Field(default_factory=list)
+    notes: list[Issue] = Field(default_factory=list, description="Issues about input files rather than records.")
+
+    def add(self, entry: RecordReport) -> None:
+        self.summary.count(entry)
         self.records.append(entry)
 
     def note(self, issue: Issue) -> None:

@@ -86,7 +86,9 @@ class Outcome(BaseModel):
     out_rule: str | None = None  # the writer mapping's rule
 
 
-class FieldTally(BaseModel):
+class OutcomeCounts(BaseModel):
+    """How many values came back how: one field's tally, and the run's total."""
+
     values: int = 0
     carried: int = 0
     respelled: int = 0
@@ -97,21 +99,24 @@ class FieldTally(BaseModel):
     lost_unexpected: int = 0
     added: int = 0
 
-    @property
-    def retention(self) -> float:
-        """Share of the field's values that came back as the mapping reads them."""
-        return round((self.carried + self.respelled + self.merged) / self.values, 4) if self.values else 1.0
-
     def add(self, o: Outcome) -> None:
         if o.outcome == "added":
             self.added += 1
             return
         self.values += 1
-        if o.outcome == "lost":
-            name = f"lost_{o.loss}"
-            setattr(self, name, getattr(self, name) + 1)
-        else:
-            setattr(self, o.outcome, getattr(self, o.outcome) + 1)
+        name = f"lost_{o.loss}" if o.outcome == "lost" else o.outcome
+        setattr(self, name, getattr(self, name) + 1)
+
+    def add_carried(self, n: int) -> None:
+        self.values += n
+        self.carried += n
+
+
+class FieldTally(OutcomeCounts):
+    @property
+    def retention(self) -> float:
+        """Share of the field's values that came back as the mapping reads them."""
+        return round((self.carried + self.respelled + self.merged) / self.values, 4) if self.values else 1.0
 
     def to_json(self) -> dict[str, Any]:
         return {**self.model_dump(), "retention": self.retention}
@@ -122,16 +127,8 @@ class RoundTripRecord(RecordReport):
     outcomes: list[Outcome] = Field(default_factory=list, description="Every value not carried unchanged.")
 
 
-class RoundTripSummary(Summary):
-    values: int = 0
-    carried: int = 0
-    respelled: int = 0
-    merged: int = 0
-    changed: int = 0
-    lost_known: int = 0
-    lost_rejected: int = 0
-    lost_unexpected: int = 0
-    added: int = 0
+class RoundTripSummary(Summary, OutcomeCounts):
+    """convert's summary and the round trip's outcome counts in one object."""
 
 
 @dataclass
@@ -145,29 +142,14 @@ class RoundTripResult:
 
     def add(self, rec: RoundTripRecord, fmt: str | None) -> None:
         s = self.summary
-        s.records += 1
-        s.converted += rec.status is Status.CONVERTED
-        s.deleted += rec.status is Status.DELETED
-        s.failed += rec.status is Status.FAILED
-        for issue in rec.issues:
-            s.errors += issue.severity is Severity.ERROR
-            s.warnings += issue.severity is Severity.WARNING
-            s.infos += issue.severity is Severity.INFO
+        s.count(rec)
         tallies = self.fields.setdefault(fmt or "?", {})
         for name, n in rec.carried.items():
-            t = tallies.setdefault(name, FieldTally())
-            t.values += n
-            t.carried += n
-            s.values += n
-            s.carried += n
+            tallies.setdefault(name, FieldTally()).add_carried(n)
+            s.add_carried(n)
         for o in rec.outcomes:
             tallies.setdefault(o.field, FieldTally()).add(o)
-            if o.outcome == "added":
-                s.added += 1
-                continue
-            s.values += 1
-            key = f"lost_{o.loss}" if o.outcome == "lost" else o.outcome
-            setattr(s, key, getattr(s, key) + 1)
+            s.add(o)
         self.records.append(rec)
 
     @property
