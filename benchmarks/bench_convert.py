@@ -38,17 +38,16 @@ import contextlib
 import io
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
+
+from _timing import Timing, clock  # benchmarks/ is on sys.path when a script runs
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -56,39 +55,6 @@ SHARED = ROOT.parent / "shared"
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 # the same hardening as crisbridge.readers (DESIGN section 7), so both sides parse alike
 PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
-
-
-@dataclass
-class Timing:
-    label: str
-    records: int
-    wall: float
-    cpu: float
-    processes: int
-
-    @property
-    def rate(self) -> float:
-        return self.records / self.wall
-
-    @property
-    def per_core(self) -> float:
-        return self.rate / self.processes
-
-    @property
-    def per_cpu_second(self) -> float:
-        return self.records / self.cpu if self.cpu else float("nan")
-
-
-@contextlib.contextmanager
-def clock() -> Iterator[dict[str, float]]:
-    """Wall-clock and CPU seconds (this process and its reaped children) of the block."""
-    out: dict[str, float] = {}
-    t0 = time.perf_counter()
-    s0, c0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    yield out
-    out["wall"] = time.perf_counter() - t0
-    s1, c1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    out["cpu"] = sum(getattr(b, f) - getattr(a, f) for a, b in ((s0, s1), (c0, c1)) for f in ("ru_utime", "ru_stime"))
 
 
 # -- the batch -----------------------------------------------------------------------------

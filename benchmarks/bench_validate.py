@@ -32,53 +32,22 @@ This is a script that prints figures, not a test: timings depend on the machine.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import resource
 import sys
 import tempfile
-import time
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
+
+from _timing import Timing, clock  # benchmarks/ is on sys.path when a script runs
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SHARED = ROOT.parent / "shared"
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 PER_FILE = 500
-
-
-@dataclass
-class Timing:
-    label: str
-    records: int
-    wall: float
-    cpu: float
-
-    @property
-    def rate(self) -> float:
-        return self.records / self.wall
-
-    @property
-    def per_cpu_second(self) -> float:
-        return self.records / self.cpu if self.cpu else float("nan")
-
-
-@contextlib.contextmanager
-def clock() -> Iterator[dict[str, float]]:
-    """Wall-clock and CPU seconds (this process and its reaped children) of the block."""
-    out: dict[str, float] = {}
-    t0 = time.perf_counter()
-    s0, c0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    yield out
-    out["wall"] = time.perf_counter() - t0
-    s1, c1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    out["cpu"] = sum(getattr(b, f) - getattr(a, f) for a, b in ((s0, s1), (c0, c1)) for f in ("ru_utime", "ru_stime"))
 
 
 # -- the batch -----------------------------------------------------------------------------
