@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from crisbridge.issues import Issue
+from crisbridge.issues import Issue, Location, Severity
 from crisbridge.pipeline import Converter, RecordResult
 from crisbridge.readers import expand_inputs
 from crisbridge.report import RecordReport
@@ -67,6 +67,32 @@ def to_item(result: RecordResult, stamps: dict[str, str], render: Render | None 
         outputs=outputs,
         deleted_ids=list(result.deleted_ids),
     )
+
+
+class RepeatedIds:
+    """Entity ids already written in this batch. Ids derive from the source identifier, so a
+    record that comes twice (overlapping harvests, a DOI in two files) gives its entity the
+    same id twice: the output then holds two records under one OAI identifier, and a harvester
+    keeps only one of them (a folder output, one file per entity, keeps the later). The later
+    record gets a warning naming the earlier one; both are still written, nothing is dropped.
+    Holds one short string per entity written (a few MB for a million-record batch)."""
+
+    def __init__(self) -> None:
+        self._first: dict[str, str] = {}
+
+    def check(self, item: BatchItem) -> None:
+        entry = item.report
+        here = f"{entry.source_id or '?'} in {entry.source}"
+        for entity_id in [o[0] for o in item.outputs] + item.deleted_ids:
+            earlier = self._first.setdefault(entity_id, here)
+            if earlier is here:
+                continue
+            entry.issues.append(Issue(
+                code="batch.repeated-id", severity=Severity.WARNING,
+                location=Location(file=entry.source, record=entry.source_id),
+                message=f"{entity_id} was already written for record {earlier}: both come from the same source "
+                        "identifier, so the output holds two records under one OAI identifier and a harvester keeps one",
+            ))
 
 
 # -- worker side ------------------------------------------------------------------------

@@ -110,6 +110,24 @@ def test_a_shared_entity_id_is_caught(tmp_path: Path, reference: Path, xsd_dir: 
     assert data["summary"]["records"] == data["summary"]["converted"] + data["summary"]["deleted"] + data["summary"]["failed"]
 
 
+def test_convert_alone_names_the_record_whose_id_was_already_written(tmp_path: Path, reference: Path) -> None:
+    """Without --validate the same clash is said by convert itself, on each later record, naming
+    the first; every record is still written."""
+    report, out = tmp_path / "report.json", tmp_path / "out.xml"
+    code, _ = _convert(str(reference / "real-records" / "datacite-oaip"), "-o", str(out), "--report", str(report))
+    data = json.loads(report.read_text(encoding="utf-8"))
+    repeated = [(r, i) for r in data["records"] for i in r["issues"] if i["code"] == "batch.repeated-id"]
+    # three fixtures give DOI 10.23650/DATA.G.2018.P1 (a fourth and fifth fail: no title)
+    assert len(repeated) == 2
+    first = next(r for r in data["records"] if r["source"].endswith("_10.23650.xml"))
+    (entity_id,) = first["entities"]
+    for entry, issue in repeated:
+        assert issue["severity"] == "warning" and entry["status"] == "converted" and entry["entities"] == [entity_id]
+        assert issue["message"].startswith(f"{entity_id} was already written for record {first['source_id']} in {first['source']}:")
+    assert out.read_bytes().count(f"<identifier>oai:crisbridge.local:{entity_id}</identifier>".encode()) == 3
+    assert code == 1 and data["summary"]["failed"] == 2  # the two without a title; the repeats are warnings
+
+
 def test_repository_formats_are_not_checked(embargoed: Path) -> None:
     code, _ = _convert(str(embargoed), "--to", "oai_dc", "--validate")
     assert code == 2

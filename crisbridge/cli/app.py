@@ -93,7 +93,7 @@ def convert(
 ) -> None:
     """Convert records into CERIF XML (OpenAIRE CRIS profile), RDF (docs/rdf-vocabulary.md), or
     oai_dc and DataCite 4.7 (from any input, CERIF XML included)."""
-    from crisbridge.batch import BatchItem, run
+    from crisbridge.batch import BatchItem, RepeatedIds, run
     from crisbridge.pipeline import Converter
     from crisbridge.report import ReportStream
     from crisbridge.writers.oaipmh import FolderWriter, ListRecordsWriter
@@ -156,6 +156,7 @@ def convert(
     held: list[Any] | None = [] if validate_output else None
     show_progress = sys.stderr.isatty()
     done = shown_failures = 0
+    repeated = RepeatedIds()
     try:
         try:
             items = rdf_items(inputs, converter.writer, base, render, rdf_format.value) if rdf_input else run(converter, inputs, workers, render)
@@ -163,6 +164,7 @@ def convert(
                 if not isinstance(item, BatchItem):
                     stream.note(item)
                     continue
+                repeated.check(item)
                 for entity_id, kind, xml in item.outputs:
                     sink.record(entity_id, kind, item.datestamp, xml)
                 for entity_id in item.deleted_ids:
