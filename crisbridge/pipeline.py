@@ -134,7 +134,9 @@ class Converter:
             yield from self._result_or_notes(rec)
 
     def convert_one(self, data: bytes | str | Path | Any, source: str = "<record>") -> RecordResult:
-        """Convert one record given as bytes, an XML string, a path or an lxml element."""
+        """Convert one record given as bytes, an XML string, a path or an lxml element. Given a
+        document of several records (a ListRecords response) it converts the first and says
+        so in an ``input.more-records`` warning; ``convert`` gives them all."""
         if isinstance(data, Path):
             source = str(data) if source == "<record>" else source
             try:
@@ -153,12 +155,24 @@ class Converter:
             fmt = format_of(payload) if self.source_format == "auto" else self.source_format
             return self.convert_record(SourceRecord(source=source, position=1, payload=payload, format=fmt))
         try:
+            result: RecordResult | None = None
+            more = 0
             for rec in read_records(source, stream, self.source_format):
                 if rec.format in ("oai-note", "oai-error"):
                     continue
-                return self.convert_record(rec)
+                if result is None:
+                    result = self.convert_record(rec)
+                else:
+                    more += 1  # read to the end, so the warning can say how many were left
         finally:
             stream.close()
+        if result is not None:
+            if more:
+                result.issues.append(Issue(
+                    code="input.more-records", severity=Severity.WARNING, location=Location(file=source, record=result.source_id),
+                    message=f"{source}: the document holds {more + 1} records; convert_one converted the first only (Converter.convert gives every record)",
+                ))
+            return result
         return RecordResult(source, None, Status.FAILED, issues=[Issue(code="input.no-record", severity=Severity.ERROR, message=f"{source}: no record found", location=Location(file=source))])
 
     def iter_bytes(self, records: Iterable[tuple[str, bytes]]) -> Iterator[RecordResult | Issue]:

@@ -184,3 +184,17 @@ def test_unusable_configuration_raises_from_the_one_root(tmp_path: Path) -> None
     bad.write_text("extends: oai_dc\nrules: 3\n", encoding="utf-8")
     with pytest.raises(crisbridge.MappingError):
         Converter(mapping_files=[bad])
+
+
+def test_convert_one_says_when_the_document_holds_more_records(reference: Path, converter: Converter) -> None:
+    """A ListRecords response of three Zenodo records: the first is converted, and the result
+    says that two more were left for ``convert`` rather than dropping them silently."""
+    path = reference / "real-records/zenodo-oaipmh-scythe/responses/2026-04_0d65ebe/list_records_00_ListRecords_oai_dc.xml"
+    every = [r for r in converter.convert([path]) if isinstance(r, RecordResult)]
+    assert len(every) == 3
+    one = converter.convert_one(path)
+    assert one.source_id == every[0].source_id and one.xml == every[0].xml
+    (warning,) = [i for i in one.issues if i.code == "input.more-records"]
+    assert warning.severity.value == "warning" and "holds 3 records" in warning.message and warning.location.file == str(path)
+    # a one-record document gets no such warning
+    assert "input.more-records" not in [i.code for i in converter.convert_one(reference / DSPACE).issues]
