@@ -8,12 +8,13 @@ follows the ``xs:sequence`` of the official ``metadata.xsd``; the resource's own
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from crisbridge.issues import Severity
 from crisbridge.model import Classification, Contributor, DateRange, Funding, LangString, Medium, OrgUnit, Person, Project, ResearchOutput
 from crisbridge.writers.dc import display_name
-from crisbridge.writers.repository import XML_LANG, OutContext, RepositoryWriter, Rule, refuse, writer
+from crisbridge.writers.repository import XML_LANG, OutContext, OutRuleSpec, RepositoryWriter, Rule, refuse, writer
 
 SPDX = "https://spdx.org/licenses/"
 EMBARGOED = "http://purl.org/coar/access_right/c_f1cf"
@@ -238,27 +239,77 @@ def _subject(value: Classification, rule: Rule, ctx: OutContext) -> Any:
 # -- dates, language, version ---------------------------------------------------------------
 
 
-def publication_year(fields: dict[str, Any]) -> tuple[str, str] | None:
-    """(year, the date it comes from): the publication date, else the Issued, Available or
-    Created date, else any other."""
-    if fields.get("publication_date"):
-        return fields["publication_date"][:4], "publication_date"
-    dates: dict[str, DateRange] = fields.get("dates") or {}
-    for kind in ("Issued", "Available", "Created", *dates):
-        rng = dates.get(kind)
-        if rng is not None and (rng.start or rng.end):
-            return str(rng.start or rng.end)[:4], kind
+# The last place publicationYear may come from: the datestamp of the OAI-PMH header the record
+# came under (``years_from: [..., header:datestamp]``).
+DATESTAMP = "header:datestamp"
+# The output's fields that hold one date each; ``dates`` holds the DataCite-typed ones.
+DATE_FIELDS = frozenset(name for name in ResearchOutput.model_fields if name.endswith("_date"))
+_YEAR = re.compile(r"\d{4}")
+
+
+def _check_years_from(rule: OutRuleSpec) -> str | None:
+    """``years_from`` names, in order, where the year may come from: a date field of the output
+    (``publication_date``), one of its typed dates (``dates.Available``; ``dates.*`` for any
+    other), or ``header:datestamp``. Each field it names must be one the rule reads (``from``)."""
+    sources = rule.options.get("years_from")
+    if not isinstance(sources, list) or not sources or not all(isinstance(s, str) for s in sources):
+        return f"options.years_from is the list of places the year may come from, in order (publication_date, dates.Issued, {DATESTAMP}, ...)"
+    quiet = rule.options.get("publication_dates", [])
+    if not isinstance(quiet, list) or not all(isinstance(s, str) for s in quiet):
+        return "options.publication_dates is a list of the years_from entries that date the publication itself"
+    for source in [*sources, *quiet]:
+        if source == DATESTAMP:
+            continue
+        field = "dates" if source.startswith("dates.") else source
+        if field != "dates" and field not in DATE_FIELDS:
+            return f"{source!r} is not a date of the model; known: {', '.join(sorted(DATE_FIELDS))}, dates.TYPE, dates.*, {DATESTAMP}"
+        if field not in rule.from_:
+            return f"the year may come from {source}, which the rule does not read: add {field} to its `from`"
     return None
 
 
-@writer("datacite_publication_year")
+def publication_year(fields: dict[str, Any], sources: list[str], datestamp: str | None) -> tuple[str, str, str] | None:
+    """(year, where it comes from, the date it is the year of): the first of ``sources`` that
+    holds a date. ``dates.*`` stands for every typed date that no other source names, in the
+    order they were read."""
+    dates: dict[str, DateRange] = fields.get("dates") or {}
+    named = {s.removeprefix("dates.") for s in sources if s.startswith("dates.")}
+    for source in sources:
+        if source == DATESTAMP:
+            candidates = [(source, datestamp)]
+        elif source == "dates.*":
+            candidates = [(f"dates.{kind}", rng.start or rng.end) for kind, rng in dates.items() if kind not in named]
+        elif source.startswith("dates."):
+            rng = dates.get(source.removeprefix("dates."))
+            candidates = [(source, (rng.start or rng.end) if rng is not None else None)]
+        else:
+            candidates = [(source, fields.get(source))]
+        for where, date in candidates:
+            # a year is the first four digits of a date (the profile's lexical forms start with it)
+            if date and _YEAR.match(date):
+                return date[:4], where, date
+    return None
+
+
+def _source_name(source: str) -> str:
+    return f"the {source.removeprefix('dates.')} date" if source.startswith("dates.") else f"the output's {source}"
+
+
+@writer("datacite_publication_year", check=_check_years_from)
 def _publication_year(value: dict[str, Any], rule: Rule, ctx: OutContext) -> Any:
-    found = publication_year(value)
+    """The year of the first date the rule's ``years_from`` finds; a year from a date other than
+    the ``publication_dates`` is reported, so a reader knows it is a stand-in."""
+    found = publication_year(value, rule.options["years_from"], ctx.datestamp)
     if found is None:
         return None  # the required-element check reports it
-    year, source = found
-    if source not in ("publication_date", "Issued"):
-        ctx.issue(Severity.WARNING, "out.year-from-other-date", f"no publication date: publicationYear {year} is the year of the {source} date", rule, year)
+    year, source, date = found
+    if source == DATESTAMP:
+        ctx.issue(Severity.WARNING, "out.year-from-datestamp",
+                  f"the record gives no date: publicationYear {year} is the year of its OAI-PMH header datestamp {date} "
+                  "(the date the source last created or changed the record)", rule, date)
+    elif source not in rule.options.get("publication_dates", ()):
+        ctx.issue(Severity.WARNING, "out.year-from-other-date",
+                  f"no publication date: publicationYear {year} is the year of {_source_name(source)} {date}", rule, date)
     return ctx.el("datacite:publicationYear", year)
 
 

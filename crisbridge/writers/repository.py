@@ -205,18 +205,25 @@ def reverse_table(spec: OutSpec, name: str, rev: ReverseSpec) -> dict[str, str]:
 # -- write functions ------------------------------------------------------------------------
 
 WriteFn = Callable[[Any, "Rule", "OutContext"], Any]
+# Checks a rule's options when the mapping file is loaded: what is wrong with them, or None.
+OptionCheck = Callable[[OutRuleSpec], str | None]
 WRITERS: dict[str, WriteFn] = {}
+OPTION_CHECKS: dict[str, OptionCheck] = {}
 
 
-def writer(name: str) -> Callable[[WriteFn], WriteFn]:
+def writer(name: str, check: OptionCheck | None = None) -> Callable[[WriteFn], WriteFn]:
     """Register a write function: ``fn(value, rule, ctx)`` returns the element(s) for one value
     of the rule's field (one item of a list field), or None when it wrote nothing (it reports
-    why)."""
+    why). ``check(rule)``, when given, vets the options of every rule that names the function
+    as its file is loaded, so a bad option is refused with the file and line before any record
+    is written, not met halfway through a batch."""
 
     def register(fn: WriteFn) -> WriteFn:
         if name in WRITERS:
             raise RegistryError(f"write function {name!r} is registered twice")
         WRITERS[name] = fn
+        if check is not None:
+            OPTION_CHECKS[name] = check
         return fn
 
     return register
@@ -260,6 +267,8 @@ class OutContext:
     entity: ResearchOutput
     record: str | None
     file: str | None
+    # The datestamp of the OAI-PMH header the record came under; None for a bare record.
+    datestamp: str | None = None
     issues: list[Issue] = field(default_factory=list)
     written_by: dict[Any, str] = field(default_factory=dict)
 
@@ -338,6 +347,10 @@ class RepositoryWriter:
             fn = get_writer(rule.write)
         except RegistryError as exc:
             raise MappingError(rule.file or self.name, rule.line, str(exc)) from None
+        check = OPTION_CHECKS.get(rule.write)
+        problem = check(rule) if check is not None else None
+        if problem:
+            raise MappingError(rule.file or self.name, rule.line, f"rule {rule.name!r}: {problem}")
         table: dict[str, Any] = {}
         if rule.table is not None:
             if rule.table not in self.tables:
@@ -350,13 +363,15 @@ class RepositoryWriter:
 
     # -- writing ------------------------------------------------------------------------
 
-    def write(self, entity: Any, record: str | None = None, file: str | None = None) -> tuple[Any, list[Issue]]:
+    def write(self, entity: Any, record: str | None = None, file: str | None = None, datestamp: str | None = None) -> tuple[Any, list[Issue]]:
         """The record's root element, and what could not be written (an element of None, with
-        an error, when the entity is not a research output)."""
-        element, ctx = self.write_traced(entity, record, file)
+        an error, when the entity is not a research output). ``datestamp`` is the OAI-PMH header's,
+        when the record came in a response: the last date a rule may fall back on."""
+        element, ctx = self.write_traced(entity, record, file, datestamp)
         return element, ctx.issues
 
-    def write_traced(self, entity: Any, record: str | None = None, file: str | None = None) -> tuple[Any, OutContext]:
+    def write_traced(self, entity: Any, record: str | None = None, file: str | None = None,
+                     datestamp: str | None = None) -> tuple[Any, OutContext]:
         """As ``write``, with the context that says which rule wrote each element."""
         if not isinstance(entity, ResearchOutput):
             kind = getattr(entity, "entity", type(entity).__name__)
@@ -364,7 +379,7 @@ class RepositoryWriter:
             ctx.issue(Severity.ERROR, "out.not-an-output",
                       f"a {kind} has no {self.name} record of its own; it is written inside the outputs that name it")
             return None, ctx
-        ctx = OutContext(self, entity, record, file)
+        ctx = OutContext(self, entity, record, file, datestamp)
         root = etree.Element(self.root, nsmap=self.nsmap)  # type: ignore[arg-type]
         if self.spec.schema_location:
             root.set(f"{{{XSI}}}schemaLocation", self.spec.schema_location)
@@ -601,7 +616,7 @@ class RepositoryConverter:
             entity, issues, source_id = self.entity_of(rec)
             if entity is None:
                 return RecordResult(rec.source, source_id, Status.FAILED, rec.oai_identifier, rec.datestamp, issues=issues)
-        element, write_issues = self.writer.write(entity, record=source_id, file=rec.source)
+        element, write_issues = self.writer.write(entity, record=source_id, file=rec.source, datestamp=rec.datestamp)
         issues = issues + write_issues
         if element is None or any(i.severity is Severity.ERROR for i in write_issues):
             return RecordResult(rec.source, source_id, Status.FAILED, rec.oai_identifier, rec.datestamp, issues=issues)
