@@ -336,5 +336,42 @@ OUTPUT_CLASSES: dict[EntityKind, type[ResearchOutput]] = {
     EntityKind.PATENT: Patent,
 }
 
+# Fields that name an entity or a value, shown first when a model value is shown to a user.
+_NAMING = ("display_name", "titles", "names", "name", "value")
+_NOT_SHOWN = ("entity", "id", "trans")
+
+
+def display(value: object) -> str:
+    """A model value as a user would write it, for report messages and locations: a
+    LangString as its text with ``@lang`` (``v0.1``, ``Titre@fr``), a list as its items joined by
+    ``; ``, any other model as its name or title followed by its other filled fields
+    (``Journal of X (issns: 1234-5678)``). Never the Python repr, which names classes and
+    lists every empty field."""
+    if value is None:
+        return ""
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, (list, tuple, set)):
+        return "; ".join(t for t in (display(v) for v in value) if t)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {t}" for k, v in value.items() if (t := display(v)))
+    if isinstance(value, LangString):
+        return f"{value.value}@{value.lang}" if value.lang else value.value
+    if isinstance(value, PersonName):
+        return ", ".join(p for p in (value.family, value.given) if p) or (value.other or "")
+    if isinstance(value, DateRange):
+        return "/".join(p or ".." for p in (value.start, value.end)) if value.end else (value.start or "")
+    if isinstance(value, BaseModel):
+        shown = {name: t for name in type(value).model_fields if name not in _NOT_SHOWN and (t := display(getattr(value, name)))}
+        if not shown:
+            return str(getattr(value, "id", None) or "")
+        head = next((shown.pop(name) for name in _NAMING if name in shown), None)
+        rest = ", ".join(f"{name}: {t}" for name, t in shown.items())
+        if head is None:
+            return rest
+        return f"{head} ({rest})" if rest else head
+    return str(value)
+
+
 for _cls in (OrgUnit, Person, Contributor, Funding, Funded, Consortium, Team, Project, Event, Equipment, ResearchOutput, Publication, Product, Patent):
     _cls.model_rebuild()

@@ -153,6 +153,18 @@ def test_dc_reports_what_it_has_no_place_for() -> None:
     assert not [i for i in issues if i.code == "out.no-rule"]
 
 
+def test_dc_shows_what_it_did_not_write_as_a_user_would_write_it() -> None:
+    # the model's repr ("[LangString(value='v0.1', lang=None, trans=None)]") is no way to tell a
+    # repository manager which value was left out
+    series = Publication(type="http://purl.org/coar/resource_type/c_0640", titles=[LangString(value="Working papers", lang="en")])
+    _, issues = write("oai_dc", article(version_info=[LangString(value="v0.1")], part_of=series))
+    values = {i.message.split(" not written")[0]: i.location.value for i in issues if i.code == "out.no-place"}
+    assert values["version_info"] == "v0.1"
+    assert values["part_of"] == "Working papers@en (type: http://purl.org/coar/resource_type/c_0640)"
+    shown = " ".join(f"{i.message} {i.location.value}" for i in issues)
+    assert "LangString" not in shown and "=None" not in shown
+
+
 # -- DataCite kernel 4.7 -------------------------------------------------------------------------
 
 

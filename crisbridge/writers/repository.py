@@ -31,7 +31,7 @@ from crisbridge.errors import MappingError, RegistryError, UnknownFormatError
 from crisbridge.issues import Issue, Location, Severity
 from crisbridge.mapping import registry
 from crisbridge.mapping.spec import _load, _Strict, load_spec
-from crisbridge.model import LangString, ResearchOutput
+from crisbridge.model import LangString, ResearchOutput, display
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -481,7 +481,9 @@ def _find(root: Any, tags: list[str]) -> Any:
 
 
 def _short(value: Any) -> str:
-    text = str(value)
+    """The value as a report shows it: as a user would write it (``v0.1``, ``Titre@fr``), not
+    the model's repr, and at most 200 characters."""
+    text = display(value)
     return text if len(text) <= 200 else text[:197] + "..."
 
 
