@@ -111,19 +111,19 @@ def test_a_shared_entity_id_is_caught(tmp_path: Path, reference: Path, xsd_dir: 
 
 
 def test_convert_alone_names_the_record_whose_id_was_already_written(tmp_path: Path, reference: Path) -> None:
-    """Without --validate the same clash is said by convert itself, on each later record, naming
-    the first; every record is still written."""
+    """Without --validate the same clash is said by convert itself, on each later record, with
+    the first one's place in the report; every record is still written."""
     report, out = tmp_path / "report.json", tmp_path / "out.xml"
     code, _ = _convert(str(reference / "real-records" / "datacite-oaip"), "-o", str(out), "--report", str(report))
     data = json.loads(report.read_text(encoding="utf-8"))
     repeated = [(r, i) for r in data["records"] for i in r["issues"] if i["code"] == "batch.repeated-id"]
     # three fixtures give DOI 10.23650/DATA.G.2018.P1 (a fourth and fifth fail: no title)
     assert len(repeated) == 2
-    first = next(r for r in data["records"] if r["source"].endswith("_10.23650.xml"))
+    number, first = next((n, r) for n, r in enumerate(data["records"], 1) if r["source"].endswith("_10.23650.xml"))
     (entity_id,) = first["entities"]
     for entry, issue in repeated:
         assert issue["severity"] == "warning" and entry["status"] == "converted" and entry["entities"] == [entity_id]
-        assert issue["message"].startswith(f"{entity_id} was already written for record {first['source_id']} in {first['source']}:")
+        assert issue["message"].startswith(f"{entity_id} was already written for record {number} of this batch (entry {number} of the report")
     assert out.read_bytes().count(f"<identifier>oai:crisbridge.local:{entity_id}</identifier>".encode()) == 3
     assert code == 1 and data["summary"]["failed"] == 2  # the two without a title; the repeats are warnings
 
