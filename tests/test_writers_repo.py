@@ -280,6 +280,82 @@ def test_an_ambiguous_reverse_table_is_refused_with_file_and_line(tmp_path: Path
         RepositoryWriter("datacite", spec)
 
 
+# -- overrides of the writer mappings -------------------------------------------------------------
+
+# A site that writes the resource type of a journal article as kernel 4.3 did (Text), writes
+# DOIs in DC the info: way, and never dates a record by its OAI-PMH header.
+DATACITE_OVERRIDE = """\
+extends: out/datacite
+tables:
+  resource_types_general:
+    http://purl.org/coar/resource_type/c_6501: Text
+rules:
+  - name: publication-year
+    from: [publication_date, dates]
+    to: datacite:publicationYear
+    write: datacite_publication_year
+    options:
+      years_from: [publication_date, dates.Issued, dates.Available]
+"""
+DC_OVERRIDE = """\
+extends: out/oai_dc
+rules:
+  - name: doi
+    from: doi
+    to: dc:identifier
+    write: template
+    options: {template: "info:doi/{}"}
+"""
+
+
+def test_a_writer_override_replaces_a_rule_and_a_table_row(tmp_path: Path, reference: Path) -> None:
+    from crisbridge.writers.repository import writer_for
+
+    (tmp_path / "datacite.yaml").write_text(DATACITE_OVERRIDE, encoding="utf-8")
+    (tmp_path / "dc.yaml").write_text(DC_OVERRIDE, encoding="utf-8")
+    overrides = [tmp_path / "datacite.yaml", tmp_path / "dc.yaml"]
+    sample = reference / "openaire-cris" / "v1.2.0" / "samples" / "openaire_cerif_xml_example_publications.xml"
+
+    def general_types(converter: RepositoryConverter) -> dict[str | None, str | None]:
+        return {r.source_id: r.entities[0].element.find(DATACITE + "resourceType").get("resourceTypeGeneral")
+                for r in converter.convert([sample]) if isinstance(r, RecordResult) and r.entities}
+
+    shipped = general_types(RepositoryConverter("datacite"))
+    assert shipped["oai:cris.example.org:Publications/812348"] == "JournalArticle" and len(shipped) == 7
+    # the table row: a journal article is Text; the rule: an undated record fails as before
+    overridden = RepositoryConverter("datacite", mapping_files=overrides)
+    assert general_types(overridden) == {"oai:cris.example.org:Publications/812348": "Text", "oai:cris.example.org:Publications/4123451": "ConferencePaper"}
+    failed = [r for r in overridden.convert([sample]) if isinstance(r, RecordResult) and r.status is Status.FAILED]
+    assert len(failed) == 5 and all("out.missing-required" in {i.code for i in r.issues} for r in failed)
+    # the other writer takes its own override; the shipped writers are left as they are
+    element, _ = writer_for("oai_dc", tuple(overrides)).write(article(doi="10.1234/abc"))
+    assert "info:doi/10.1234/abc" in texts(element, DC + "identifier")
+    assert "https://doi.org/10.1234/abc" in texts(write("oai_dc", article(doi="10.1234/abc"))[0], DC + "identifier")
+    assert writer_for("datacite", tuple(overrides)).tables["resource_types_general"][COAR + "c_6501"] == "Text"
+    assert shipped_writer("datacite").tables["resource_types_general"][COAR + "c_6501"] == "JournalArticle"
+
+
+@pytest.mark.parametrize(("text", "line", "reason"), [
+    ("extends: out/datacit\n", 1, "extends unknown mapping 'out/datacit'; known: datacite, oai_dc, oai_openaire, out/datacite, out/oai_dc"),
+    ("extends: out/datacite\ntables:\n  resource_typs_general: {x: Text}\n", 3, "table 'resource_typs_general' is read by no rule"),
+    ("extends: out/datacite\nrules:\n  - name: publication-year\n    from: publication_date\n    to: datacite:publicationYear\n"
+     "    write: datacite_publication_year\n    options: {years_from: [publication_date, approval_date]}\n", 3,
+     "rule 'publication-year': the year may come from approval_date, which the rule does not read"),
+    ("extends: out/oai_dc\nrules:\n  - {name: doi, from: doi, to: dcx:identifier, write: text}\n", 3, "namespace prefix 'dcx' is not declared"),
+    ("extends: out/oai_dc\nrules:\n  - {name: doi, from: doi, to: dc:identifier, write: txet}\n", 3, "unknown write function 'txet'"),
+    ("extends: out/oai_dc\nrulez: []\n", 2, "rulez: Extra inputs are not permitted"),
+])
+def test_a_broken_writer_override_is_refused_with_its_file_and_line(tmp_path: Path, text: str, line: int, reason: str) -> None:
+    from crisbridge.mapping import registry
+
+    override = tmp_path / "override.yaml"
+    override.write_text(text, encoding="utf-8")
+    with pytest.raises(MappingError) as caught:
+        registry.check_overrides((override,))  # as convert, roundtrip and mappings check load --mapping files
+    assert (caught.value.file, caught.value.line) == (str(override), line)
+    assert reason in caught.value.reason
+
+
 # -- the real corpus, written valid ------------------------------------------------------------
 
 
@@ -407,3 +483,36 @@ def test_cli_lists_and_checks_the_writer_mappings(tmp_path: Path) -> None:
                       "rules:\n  - {name: t, from: titlez, to: oai_dc:t}\n", encoding="utf-8")
     done = crisbridge("mappings", "check", str(broken))
     assert done.returncode == 2 and f"{broken}:6: unknown model field(s) ['titlez']".encode() in done.stderr
+
+
+def test_cli_takes_writer_overrides_as_it_takes_source_ones(tmp_path: Path, reference: Path) -> None:
+    import subprocess
+    import sys
+
+    def crisbridge(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([sys.executable, "-m", "crisbridge", *args], capture_output=True, timeout=600)
+
+    override, broken = tmp_path / "datacite.yaml", tmp_path / "broken.yaml"
+    override.write_text(DATACITE_OVERRIDE, encoding="utf-8")
+    broken.write_text(DATACITE_OVERRIDE.replace("resource_types_general", "resource_typs_general"), encoding="utf-8")
+    sample = reference / "openaire-cris" / "v1.2.0" / "samples" / "openaire_cerif_xml_example_publications.xml"
+    out = tmp_path / "out.xml"
+    done = crisbridge("convert", str(sample), "--to", "datacite", "--mapping", str(override), "-o", str(out))
+    assert done.returncode == 1, done.stderr  # the undated records fail, as the override asks
+    assert b"out.missing-required: datacite:publicationYear" in done.stderr
+    general = [e.get("resourceTypeGeneral") for e in etree.parse(str(out)).iter(DATACITE + "resourceType")]
+    assert general == ["Text", "ConferencePaper"]
+    # a broken override stops every command that takes --mapping, with its file and line (exit 2)
+    for args in (["convert", str(sample), "--to", "datacite"], ["convert", str(sample)], ["roundtrip", str(sample)], ["mappings", "check"]):
+        done = crisbridge(*args, *(["--mapping"] if args[0] != "mappings" else []), str(broken))
+        assert done.returncode == 2 and f"{broken}:3: table 'resource_typs_general'".encode() in done.stderr, (args, done.stderr)
+    assert crisbridge("mappings", "check", str(override)).returncode == 0
+
+
+def test_the_guides_writer_override_is_the_one_tested() -> None:
+    import yaml
+
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "mapping-guide.md").read_text(encoding="utf-8")
+    section = guide.split("## Overriding a writer mapping", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert yaml.safe_load(example) == yaml.safe_load(DATACITE_OVERRIDE)

@@ -413,13 +413,13 @@ def mappings_show(name: Annotated[str, typer.Argument(help="A mapping name from 
 def mappings_check(files: Annotated[list[Path], typer.Argument(help="Mapping or override files.")]) -> None:
     """Load and compile mapping files; errors name the file and line."""
     from crisbridge.mapping import registry
-    from crisbridge.writers.repository import RepositoryWriter, is_writer_mapping
+    from crisbridge.writers.repository import check_writer_mappings, is_writer_mapping
 
     try:
-        # a writer mapping (mappings/out/*.yaml) compiles with its reverse tables
+        # a writer mapping (mappings/out/*.yaml) compiles with its reverse tables; an override
+        # of one (extends: out/datacite) with the writer mapping it extends
         writers = [f for f in files if is_writer_mapping(f)]
-        for f in writers:
-            RepositoryWriter(f.stem, f)
+        check_writer_mappings(writers)
         registry.check_overrides(tuple(f for f in files if f not in writers))
     except ConfigurationError as exc:
         raise _fail(str(exc)) from None

@@ -2,7 +2,9 @@
 
 The built-in mappings are listed here, in one table; a user's ``--mapping FILE`` names the
 mapping it extends. An override's tables add or replace rows; its rules are added, and a
-rule whose ``name`` matches a shipped rule replaces that rule in place.
+rule whose ``name`` matches a shipped rule replaces that rule in place. An override of a
+writer mapping (``extends: out/datacite``) works the same way; the writers apply it
+(``crisbridge.writers.repository``), and the source mappings pass it by.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from crisbridge.errors import MappingError, UnknownFormatError
 from crisbridge.mapping.engine import CompiledMapping, _fold
@@ -27,6 +31,8 @@ VOCABULARIES = (
     "vocabularies/coar.yaml",
 )
 PROFILES = {"1.2": "profiles/cerif-1.2.yaml", "1.1": "profiles/cerif-1.1.yaml"}
+# How an override names a writer mapping (model -> a repository format), as `mappings list` does.
+WRITER_PREFIX = "out/"
 PROFILE_TYPES = {"1.2": "profiles/cerif-1.2-types.yaml", "1.1": "profiles/cerif-1.1-types.yaml"}
 
 
@@ -82,15 +88,34 @@ def merge(base: MappingSpec, override: MappingSpec) -> MappingSpec:
     )
 
 
+def extends_a_writer(path: Path) -> bool:
+    """True for an override of a writer mapping (``extends: out/datacite``). A file that cannot
+    be read or parsed is not one: the loader that gets it reports why, with the line."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, yaml.YAMLError):
+        return False
+    return isinstance(data, dict) and isinstance(data.get("extends"), str) and data["extends"].startswith(WRITER_PREFIX)
+
+
+def known_mappings() -> list[str]:
+    """The names an override may extend: the source mappings and the writer mappings."""
+    from crisbridge.writers.repository import SHIPPED_OUT
+
+    return sorted(SHIPPED) + [f"{WRITER_PREFIX}{name}" for name in sorted(SHIPPED_OUT)]
+
+
 def overrides_for(name: str, override_files: tuple[Path, ...]) -> list[MappingSpec]:
     out = []
     for path in override_files:
+        if extends_a_writer(path):
+            continue
         spec = load_spec(path)
         target = spec.extends or spec.format
         if target is None:
             raise MappingError(str(path), 1, "an override file says which mapping it extends (extends: oai_dc)")
         if target not in SHIPPED:
-            raise MappingError(str(path), 1, f"extends unknown mapping {target!r}; known: {', '.join(sorted(SHIPPED))}")
+            raise MappingError(str(path), 1, f"extends unknown mapping {target!r}; known: {', '.join(known_mappings())}")
         if target == name:
             out.append(spec)
     return out
@@ -109,8 +134,17 @@ def compiled(name: str, override_files: tuple[Path, ...] = ()) -> CompiledMappin
 
 def check_overrides(override_files: tuple[Path, ...]) -> None:
     """Load and compile every override file now, so a broken one stops the run before any
-    record is read (a configuration error, exit 2)."""
+    record is read (a configuration error, exit 2): the writer mappings' overrides too, whether
+    or not the run writes their format, as an override of a source format the input does not
+    have is checked."""
+    writers = tuple(p for p in override_files if extends_a_writer(p))
+    if writers:
+        from crisbridge.writers.repository import check_writer_overrides
+
+        check_writer_overrides(writers)
     for path in override_files:
+        if path in writers:
+            continue
         spec = load_spec(path)
         target = spec.extends or spec.format
         if target is None or target not in SHIPPED:

@@ -7,6 +7,9 @@ backwards (``reverse:``): ``info:eu-repo/semantics/article -> COAR c_6501`` is w
 to one value, ``prefer`` names the key written back; a reverse table that stays ambiguous is
 refused when the file is loaded, with the file and line, rather than picking a key by accident.
 
+A user's override file (``--mapping FILE`` with ``extends: out/datacite``) adds table rows and
+rules, or replaces a rule by its name, as an override of a source mapping does.
+
 Nothing is dropped silently: a model field with a value and no rule is reported
 (``out.no-rule``), a field the format has no place for is reported with the reason the mapping
 file gives (``out.no-place``), and a value a write function cannot express is reported by it.
@@ -18,7 +21,7 @@ file gives (``out.no-place``), and a value a write function cannot express is re
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -115,6 +118,34 @@ class OutSpec(_Strict):
         return self._lines.get(where)
 
 
+class OutOverrideSpec(_Strict):
+    """A user's override of a writer mapping (``--mapping FILE``), as a source mapping's
+    override works: its tables add or replace rows of the writer's tables (reverse tables
+    included), its rules are added, and a rule with the ``name`` of one of the writer's replaces
+    it in place."""
+
+    extends: str = Field(description="The writer mapping this file adds to, as `mappings list` names it (out/datacite, out/oai_dc).")
+    description: str | None = None
+    namespaces: dict[str, str] = Field(default_factory=dict)
+    tables: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Table -> rows added to it, or replacing its rows.")
+    no_place: dict[str, str] = Field(default_factory=dict)
+    rules: list[OutRuleSpec] = Field(default_factory=list)
+    _file: str | None = PrivateAttr(None)
+    _lines: dict[tuple[Any, ...], int] = PrivateAttr(default_factory=dict)
+
+    @property
+    def file(self) -> str | None:
+        return self._file
+
+    @property
+    def target(self) -> str:
+        """The format of the writer mapping it extends (``datacite``)."""
+        return self.extends.removeprefix(registry.WRITER_PREFIX)
+
+    def line_of(self, *where: Any) -> int | None:
+        return self._lines.get(where)
+
+
 def out_path(name: str) -> Path:
     try:
         return registry.mappings_dir() / SHIPPED_OUT[name]
@@ -123,14 +154,15 @@ def out_path(name: str) -> Path:
 
 
 def is_writer_mapping(path: Path) -> bool:
-    """True for a file that reads like a writer mapping (it names ``reads_back_with``)."""
+    """True for a file that reads like a writer mapping (it names ``reads_back_with``) or an
+    override of one (``extends: out/datacite``)."""
     try:
         import yaml
 
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, yaml.YAMLError):
         return False  # the mapping loader reports it, with the file and line
-    return isinstance(data, dict) and "reads_back_with" in data
+    return (isinstance(data, dict) and "reads_back_with" in data) or registry.extends_a_writer(path)
 
 
 def load_out_spec(path: Path) -> OutSpec:
@@ -141,6 +173,39 @@ def load_out_spec(path: Path) -> OutSpec:
         rule._line = lines.get(("rules", i))
         rule._file = str(path)
     return spec
+
+
+def load_out_override(path: Path) -> OutOverrideSpec:
+    spec, lines = _load(path, OutOverrideSpec)
+    spec._file = str(path)
+    spec._lines = lines
+    for i, rule in enumerate(spec.rules):
+        rule._line = lines.get(("rules", i))
+        rule._file = str(path)
+    if spec.target not in SHIPPED_OUT:
+        raise MappingError(str(path), lines.get(("extends",)), f"extends unknown mapping {spec.extends!r}; known: {', '.join(registry.known_mappings())}")
+    bad = sorted(set(spec.no_place) - set(ResearchOutput.model_fields))
+    if bad:
+        raise MappingError(str(path), lines.get(("no_place",)), f"no_place names unknown model field(s) {bad}")
+    return spec
+
+
+def merge_out(base: OutSpec, override: OutOverrideSpec) -> OutSpec:
+    """The writer mapping with an override's rules, namespaces and no_place entries applied (its
+    tables are applied by the writer, after the reverse tables are built)."""
+    rules = list(base.rules)
+    index = {r.name: i for i, r in enumerate(rules)}
+    for rule in override.rules:
+        if rule.name in index:
+            rules[index[rule.name]] = rule
+        else:
+            index[rule.name] = len(rules)
+            rules.append(rule)
+    return base.model_copy(update={
+        "rules": rules,
+        "namespaces": {**base.namespaces, **override.namespaces},
+        "no_place": {**base.no_place, **override.no_place},
+    })
 
 
 @lru_cache(maxsize=None)
@@ -303,8 +368,10 @@ class OutContext:
 class RepositoryWriter:
     """Writes research outputs in one repository format; reusable across records."""
 
-    def __init__(self, name: str, path: Path | None = None) -> None:
+    def __init__(self, name: str, path: Path | None = None, overrides: Sequence[OutOverrideSpec] = ()) -> None:
         self.spec = load_out_spec(path or out_path(name))
+        for override in overrides:
+            self.spec = merge_out(self.spec, override)
         self.name = self.spec.format
         self.ns = dict(self.spec.namespaces)
         where = self.spec.file or self.name
@@ -313,8 +380,20 @@ class RepositoryWriter:
             if tname in self.tables:
                 raise MappingError(where, self.spec.line_of("reverse", tname), f"table {tname!r} is both a reverse table and a table of this file")
             self.tables[tname] = reverse_table(self.spec, tname, rev)
+        shipped_tables = set(self.tables)
+        for override in overrides:
+            for tname, rows in override.tables.items():
+                self.tables.setdefault(tname, {}).update(rows)
         self.root = self.clark(self.spec.root)
         self.rules = [self._compile(r) for r in self.spec.rules]
+        read_by_rules = {r.table for r in self.spec.rules if r.table}
+        for override in overrides:
+            for tname in override.tables:
+                # a table no rule reads is a misspelling: its rows would never be written
+                if tname not in shipped_tables and tname not in read_by_rules:
+                    raise MappingError(override.file or where, override.line_of("tables", tname),
+                                       f"table {tname!r} is read by no rule and extends no table of {self.spec.file} (misspelt?); "
+                                       f"known tables: {', '.join(sorted(shipped_tables | read_by_rules))}")
         self.covered = {f for r in self.spec.rules for f in r.from_} | set(self.spec.no_place)
         fields = set(ResearchOutput.model_fields)
         for r in self.spec.rules:
@@ -357,9 +436,11 @@ class RepositoryWriter:
                 raise MappingError(rule.file or self.name, rule.line, f"unknown table {rule.table!r}; known: {', '.join(sorted(self.tables))}")
             table = self.tables[rule.table]
         steps = rule.to.split("/")
-        for step in steps:
-            self.clark(step) if ":" in step else None
-        return Rule(rule, fn, table, self.clark(steps[-1]), [self.clark(s) for s in steps[:-1]])
+        try:
+            tags = [self.clark(step) for step in steps]
+        except MappingError as exc:
+            raise MappingError(rule.file or self.name, rule.line, exc.reason) from None
+        return Rule(rule, fn, table, tags[-1], tags[:-1])
 
     # -- writing ------------------------------------------------------------------------
 
@@ -526,6 +607,37 @@ def shipped_writer(name: str) -> RepositoryWriter:
     return RepositoryWriter(name)
 
 
+def writer_overrides(name: str, override_files: tuple[Path, ...]) -> list[OutOverrideSpec]:
+    """The overrides among ``override_files`` that extend ``out/<name>``, in the order given;
+    every writer override is loaded, so a broken one is refused whichever format it extends."""
+    loaded = [load_out_override(p) for p in override_files if registry.extends_a_writer(p)]
+    return [o for o in loaded if o.target == name]
+
+
+@lru_cache(maxsize=32)
+def writer_for(name: str, override_files: tuple[Path, ...] = ()) -> RepositoryWriter:
+    """The writer of ``mappings/out/<name>.yaml`` with the user's overrides of it applied; the
+    source mappings' override files among ``override_files`` are passed by."""
+    overrides = writer_overrides(name, override_files)
+    return RepositoryWriter(name, overrides=overrides) if overrides else shipped_writer(name)
+
+
+def check_writer_overrides(override_files: tuple[Path, ...]) -> None:
+    """Load and compile every writer's overrides now, so a broken file stops the run before
+    any record is read (``registry.check_overrides`` calls this for ``--mapping`` files)."""
+    for name in sorted(SHIPPED_OUT):
+        writer_for(name, override_files)
+
+
+def check_writer_mappings(files: Iterable[Path]) -> None:
+    """``mappings check`` of writer mappings (``mappings/out/*.yaml``) and overrides of them."""
+    overrides = tuple(f for f in files if registry.extends_a_writer(f))
+    for f in files:
+        if f not in overrides:
+            RepositoryWriter(f.stem, f)
+    check_writer_overrides(overrides)
+
+
 # -- conversion -----------------------------------------------------------------------------
 
 # OAI-PMH metadataPrefix of each format, for ListRecords output.
@@ -576,7 +688,7 @@ class RepositoryConverter:
         from crisbridge.pipeline import Converter
 
         self.converter = Converter(cerif_version, mapping_files, source_format)
-        self.writer = shipped_writer(target)
+        self.writer = writer_for(target, self.converter.mapping_files)
         self.target = target
         self.metadata_prefix = METADATA_PREFIXES[target]
 
@@ -627,4 +739,5 @@ class RepositoryConverter:
                             entities=[EntityOutput(entity.id or source_id, kind, entity, element)], issues=issues)
 
 
-__all__ = ["OutContext", "RepositoryConverter", "RepositoryWriter", "Rule", "is_writer_mapping", "leaf", "load_out_spec", "refuse", "reverse_table", "shipped_writer", "writer"]
+__all__ = ["OutContext", "OutOverrideSpec", "RepositoryConverter", "RepositoryWriter", "Rule", "check_writer_mappings", "check_writer_overrides", "is_writer_mapping",
+           "leaf", "load_out_override", "load_out_spec", "refuse", "reverse_table", "shipped_writer", "writer", "writer_for"]
