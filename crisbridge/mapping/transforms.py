@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -47,11 +49,43 @@ TRANSFORMS: dict[str, Transform] = {}
 PATCH_TRANSFORMS: set[Transform] = set()
 
 
-def transform(name: str, *, patch: bool = False) -> Callable[[Transform], Transform]:
+class TableUse(Enum):
+    """How a transform reads the rule's own ``table``."""
+
+    NONE = "none"  # never (it may read shared tables by name: languages, funders...)
+    TEXT = "text"  # looks the element's text up (coar_uri: after the attributes its options name)
+    OTHER = "other"  # looks up an attribute, or a key made from the value
+    OPTIONAL = "optional"  # uses it when given and gives values without one too
+
+
+class Outcome(Enum):
+    """What a transform returns for an element that has text."""
+
+    VARIES = "varies"  # a value, None or HANDLED, depending on the value
+    VALUE = "value"  # always a value
+    HANDLED = "handled"  # always HANDLED: the later rules of its group never run
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What ``crisbridge mappings check`` (mapping/lint.py) knows of a transform without
+    running it; declared where the transform is registered, so a new one states them."""
+
+    table: TableUse = TableUse.NONE
+    outcome: Outcome = Outcome.VARIES
+
+
+FACTS: dict[str, Facts] = {}
+
+
+def transform(
+    name: str, *, patch: bool = False, table: TableUse = TableUse.NONE, outcome: Outcome = Outcome.VARIES
+) -> Callable[[Transform], Transform]:
     def register(fn: Transform) -> Transform:
         if name in TRANSFORMS:
             raise RegistryError(f"transform {name!r} is registered twice")
         TRANSFORMS[name] = fn
+        FACTS[name] = Facts(table, outcome)
         if patch:
             PATCH_TRANSFORMS.add(fn)
         return fn
@@ -146,24 +180,24 @@ def report_invalid(ctx: Context, el: Any, exc: identifiers.InvalidIdentifier) ->
 # --- plain values -------------------------------------------------------------------------
 
 
-@transform("text")
+@transform("text", outcome=Outcome.VALUE)
 def _text(el: Any, rule: Rule, ctx: Context) -> Any:
     return ctx.text(el) or None
 
 
-@transform("lang_text")
+@transform("lang_text", outcome=Outcome.VALUE)
 def _lang_text(el: Any, rule: Rule, ctx: Context) -> Any:
     return lang_string(el, rule, ctx.text(el))
 
 
-@transform("lookup")
+@transform("lookup", table=TableUse.TEXT)
 def _lookup(el: Any, rule: Rule, ctx: Context) -> Any:
     """The value's row in the rule's table (case and surrounding space ignored)."""
     value = ctx.text(el) or el.get(rule.options.get("attribute", ""), "")
     return rule.table.get(value.strip().lower()) if value else None
 
 
-@transform("lookup_attribute")
+@transform("lookup_attribute", table=TableUse.OTHER)
 def _lookup_attribute(el: Any, rule: Rule, ctx: Context) -> Any:
     """Look up an attribute's value (``resourceTypeGeneral``, ``oaire:resourceType/@uri``)."""
     for attribute in rule.options.get("attributes", []):
@@ -234,7 +268,7 @@ def _datacite_publication_year(el: Any, rule: Rule, ctx: Context) -> Any:
     return year
 
 
-@transform("datacite_date")
+@transform("datacite_date", table=TableUse.OTHER)
 def _datacite_date(el: Any, rule: Rule, ctx: Context) -> Any:
     """A DataCite ``date`` with its ``dateType``, as a Product ``Dates/*`` range (RKMS-ISO8601
     ranges ``start/end`` keep both ends). An ``Issued`` date already taken as the publication
@@ -267,7 +301,7 @@ def _person(display: str, rule: Rule, family: str = "", given: str = "") -> dict
     return {"name": name} if name else {}
 
 
-@transform("person_name")
+@transform("person_name", outcome=Outcome.VALUE)
 def _person_name(el: Any, rule: Rule, ctx: Context) -> Any:
     """``dc:creator``: a person's display name, split into family and given names."""
     display = ctx.text(el)
@@ -429,7 +463,7 @@ def _identifier(el: Any, rule: Rule, ctx: Context) -> Any:
     return {target: [found.value] if target.endswith("s") else found.value}
 
 
-@transform("typed_identifier", patch=True)
+@transform("typed_identifier", patch=True, table=TableUse.OTHER)
 def _typed_identifier(el: Any, rule: Rule, ctx: Context) -> Any:
     """A DataCite ``identifier`` or ``alternateIdentifier`` with its type attribute; the
     rule's table says which model field each identifier type goes to."""
@@ -470,7 +504,7 @@ def _subject(el: Any, rule: Rule, ctx: Context) -> Any:
     return {"keywords": [lang_string(el, rule, raw)]}
 
 
-@transform("license")
+@transform("license", table=TableUse.OPTIONAL)
 def _license(el: Any, rule: Rule, ctx: Context) -> Any:
     """A licence URL (or a licence name) as ``License``: SPDX where the table knows the
     licence, the URL itself otherwise."""
@@ -495,7 +529,7 @@ def _license(el: Any, rule: Rule, ctx: Context) -> Any:
     return None
 
 
-@transform("access_right")
+@transform("access_right", table=TableUse.OTHER)
 def _access_right(el: Any, rule: Rule, ctx: Context) -> Any:
     """``info:eu-repo/semantics/openAccess`` or a COAR URI, in the text or ``rightsURI``."""
     for raw in (el.get("rightsURI"), el.get("uri"), ctx.text(el)):
@@ -571,7 +605,7 @@ def _related_type(general: str | None, rule: Rule) -> str | None:
     return rule.tables.get("datacite_resource_types", {}).get(general.strip().lower()) if general else None
 
 
-@transform("related_container")
+@transform("related_container", table=TableUse.OTHER)
 def _related_container(el: Any, rule: Rule, ctx: Context) -> Any:
     """A DataCite ``relatedIdentifier`` naming the journal or the whole this is part of, with
     the whole's type when ``resourceTypeGeneral`` gives it (a treatment IsPartOf a
@@ -793,7 +827,7 @@ def _byte_size(el: Any, rule: Rule, ctx: Context) -> Any:
     return {"size": int(m.group(1))} if m else None
 
 
-@transform("known_loss")
+@transform("known_loss", outcome=Outcome.HANDLED)
 def _known_loss(el: Any, rule: Rule, ctx: Context) -> Any:
     """A value the profile has no slot for, by design: reported as a known loss with the
     reason the mapping gives (COAR version types, for example)."""
@@ -802,7 +836,7 @@ def _known_loss(el: Any, rule: Rule, ctx: Context) -> Any:
     return HANDLED
 
 
-@transform("coar_uri")
+@transform("coar_uri", table=TableUse.TEXT)
 def _coar_uri(el: Any, rule: Rule, ctx: Context) -> Any:
     """A COAR concept URI given as such (in the text or the rule's attributes), accepted when
     the rule's table knows the concept."""
@@ -822,7 +856,7 @@ def _embargo_date(el: Any, rule: Rule, ctx: Context) -> Any:
         return None
 
 
-@transform("container_title")
+@transform("container_title", outcome=Outcome.VALUE)
 def _container_title(el: Any, rule: Rule, ctx: Context) -> Any:
     title = lang_string(el, rule, ctx.text(el))
     return {"titles": [title]} if title else None
