@@ -11,6 +11,8 @@ Writes:
   from the COAR 3.2 vocabulary;
 - mappings/profiles/cerif-<version>-types.yaml  the type URIs each profile version's XSD
   enumerates per entity (Publication, Product, Patent), plus funding types and access rights.
+- mappings/formats/names.yaml            the element and attribute names each source format's
+  XSDs declare, per namespace (`crisbridge mappings check` refuses a rule naming others).
 The hand-written tables (mappings/vocabularies/common.yaml) are not touched.
 """
 
@@ -85,6 +87,67 @@ def profile_types(ref: Path, version: str, folder: str, out: Path) -> None:
     out.write_text("".join(parts), encoding="utf-8")
 
 
+# The schemas of each source format, by the format's mapping name (mapping/registry.SHIPPED).
+# DataCite kernel 2.x has no XSD in the reference folder; its element and attribute names
+# are all kept in kernel 3, which the reader's "datacite:" prefix covers as well.
+SOURCE_SCHEMAS = {
+    "oai_dc": ["oai_dc/oai_dc.xsd", "oai_dc/simpledc20021212.xsd"],
+    "datacite": [
+        "datacite/kernel-3/metadata.xsd",
+        "datacite/kernel-4.4/metadata.xsd",
+        "datacite/kernel-4.5/metadata.xsd",
+        "datacite/kernel-4.6/metadata.xsd",
+        "datacite/kernel-4.7/metadata.xsd",
+    ],
+    "oai_openaire": [
+        "openaire-lit-v4/schemas/4.0/openaire.xsd",
+        "openaire-lit-v4/schemas/4.0/oaire.xsd",
+        "openaire-lit-v4/schemas/4.1/oaire.xsd",
+        "openaire-lit-v4/schemas/4.0/datacite-v4.xsd",
+        "openaire-lit-v4/schemas/4.0/dc.xsd",
+        "openaire-lit-v4/schemas/4.0/dcterms.xsd",
+    ],
+}
+
+
+def source_names(ref: Path, out: Path) -> None:
+    """Per format and namespace, the element names its XSDs declare (abstract heads such as
+    ``dc:any`` cannot occur in a record and are left out) and the attribute names declared on
+    its elements. Every such attribute is unqualified (no prefix in a record); a schema that
+    declared a qualified one would need the checker to learn about it, so it stops here."""
+    names: dict[str, dict[str, tuple[set[str], set[str]]]] = {}
+    for fmt, files in SOURCE_SCHEMAS.items():
+        per_ns = names.setdefault(fmt, {})
+        for rel in files:
+            root = etree.parse(str(ref / rel)).getroot()
+            ns = root.get("targetNamespace") or ""
+            elements, attributes = per_ns.setdefault(ns, (set(), set()))
+            for el in root.iter(XS + "element"):
+                if el.get("name") and el.get("abstract") != "true":
+                    elements.add(el.get("name"))
+            for at in root.iter(XS + "attribute"):
+                if not at.get("name"):
+                    continue  # a ref (xml:lang): the xml namespace is always allowed
+                qualified = at.get("form", root.get("attributeFormDefault", "unqualified")) == "qualified"
+                if qualified or at.getparent() is root:
+                    raise SystemExit(f"{rel}: attribute {at.get('name')} is qualified; teach mapping/lint.py first")
+                attributes.add(at.get("name"))
+    lines = [
+        HEADER.format(src="the oai_dc, DataCite kernel 3 and 4.4-4.7 and OpenAIRE Literature v4 XSDs"),
+        "# Element and attribute names each source format declares, per namespace: a mapping rule\n",
+        "# naming any other can never match (crisbridge mappings check).\n",
+        "formats:\n",
+    ]
+    for fmt in sorted(names):
+        lines.append(f"  {fmt}:\n")
+        for ns, (elements, attributes) in sorted(names[fmt].items()):
+            lines.append(f"    {q(ns)}:\n")
+            lines.append(f"      elements: [{', '.join(sorted(elements))}]\n")
+            lines.append(f"      attributes: [{', '.join(sorted(attributes))}]\n")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(lines), encoding="utf-8")
+
+
 CC_VERSIONS = {
     "by": ["1.0", "2.0", "2.5", "3.0", "4.0"],
     "by-sa": ["1.0", "2.0", "2.5", "3.0", "4.0"],
@@ -127,6 +190,7 @@ def main() -> None:
     coar(ref, root / "vocabularies/coar.yaml")
     profile_types(ref, "1.2", "v1.2.0", root / "profiles/cerif-1.2-types.yaml")
     profile_types(ref, "1.1", "v1.1.1", root / "profiles/cerif-1.1-types.yaml")
+    source_names(ref, root / "formats/names.yaml")
 
 
 if __name__ == "__main__":
