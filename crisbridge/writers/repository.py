@@ -457,8 +457,10 @@ class RepositoryWriter:
         if not isinstance(entity, ResearchOutput):
             kind = getattr(entity, "entity", type(entity).__name__)
             ctx = OutContext(self, ResearchOutput(), record, file)
+            article = "an" if str(kind)[:1] in "AEIOU" else "a"
             ctx.issue(Severity.ERROR, "out.not-an-output",
-                      f"a {kind} has no {self.name} record of its own; it is written inside the outputs that name it")
+                      f"{article} {kind} is not a research output: {self.name} records are written for Publications, Products "
+                      "and Patents only (the outputs that refer to it carry what the format has a place for)")
             return None, ctx
         ctx = OutContext(self, entity, record, file, datestamp)
         root = etree.Element(self.root, nsmap=self.nsmap)  # type: ignore[arg-type]
