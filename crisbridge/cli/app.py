@@ -411,8 +411,9 @@ def mappings_show(name: Annotated[str, typer.Argument(help="A mapping name from 
 
 @mappings_app.command("check")
 def mappings_check(files: Annotated[list[Path], typer.Argument(help="Mapping or override files.")]) -> None:
-    """Load and compile mapping files; errors name the file and line."""
-    from crisbridge.mapping import registry
+    """Load, compile and check mapping files: rules that can never match, fields written twice
+    (docs/mapping-guide.md). Findings name the file, line and rule; an error exits 2."""
+    from crisbridge.mapping import lint
     from crisbridge.writers.repository import check_writer_mappings, is_writer_mapping
 
     try:
@@ -420,11 +421,14 @@ def mappings_check(files: Annotated[list[Path], typer.Argument(help="Mapping or 
         # of one (extends: out/datacite) with the writer mapping it extends
         writers = [f for f in files if is_writer_mapping(f)]
         check_writer_mappings(writers)
-        registry.check_overrides(tuple(f for f in files if f not in writers))
+        findings = lint.check(tuple(f for f in files if f not in writers))
     except ConfigurationError as exc:
         raise _fail(str(exc)) from None
+    for finding in findings:
+        typer.echo(str(finding), err=True)
     for f in files:
-        typer.echo(f"{f}: ok")
+        typer.echo(f"{f}: {lint.verdict(findings, f)}")
+    raise typer.Exit(2 if any(lint.errors(findings)) else 0)
 
 
 @mappings_app.command("test")
