@@ -13,16 +13,31 @@ same DOI and ``eng`` and ``en`` the same language. Values are compared per field
 element the mapping matched) and each gets one outcome:
 
 - ``carried``: the round-tripped record has it, spelt the same;
-- ``respelled``: it has it as the mapping reads it, spelt otherwise (the DOI resolver, the
-  attributes the mapping does not read): ``how`` shows the spelling;
-- ``changed``: it has a value in its place that differs (``how``: the parts that differ);
+- ``respelled``: it has it spelt otherwise, where the mapping's own normalisation makes the two
+  spellings one value (a DOI with and without its resolver, an ISBN with and without hyphens,
+  the case of an ISSN's check digit), or with parts the writer adds (a nameType, the given and
+  family names split from a name): ``how`` shows the spelling;
+- ``changed``: it has a value in its place that says something else. Either the mapping reads
+  the two differently (``en-US`` came back as ``en``), or they differ in a part the mapping
+  does not read, which therefore reads the same whatever it says (the free text of a DataCite
+  resourceType, the jurisdiction of a grant agreement, a subject's scheme), or a read part came
+  back as another term of its vocabulary (resourceTypeGeneral Project as Other). ``how`` names
+  the parts. In the last two cases what the source said there is gone, and as for a lost
+  value ``loss`` is ``known`` when the source mapping's ``no_place`` documents the part
+  (``resourceType/text()``) or the writer mapping chose the term, ``rejected`` when the
+  mapping refused the part as invalid, and ``unexpected`` otherwise: an error.
+  Which parts the mapping reads is found by reading the element again with the part altered
+  (see ``_reads``);
 - ``lost``: no counterpart. A loss is ``known`` when a mapping file says why (a ``known_loss``
   rule or ``no_place`` entry of the source mapping, the profile layout of
   ``mappings/profiles/``, a ``no_place`` entry or refusal of the writer mapping), ``rejected``
   when the source mapping refused the value as invalid and reported it, and ``unexpected``
-  otherwise: an error, and the reason the command exits 1.
+  otherwise: an error.
 - ``merged``: a repetition of another value of the same field, which the model holds once;
 - ``added``: a value the source did not have (information, not a loss).
+
+A field's ``retention`` is the share of its values carried, respelled or merged: that came back
+saying what they said. ``kept`` counts the changed ones too: the values that came back at all.
 
 Every outcome names the rule responsible: the source mapping's rule (file, line and name) and,
 for what was written back, the writer mapping's rule.
@@ -35,7 +50,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -76,7 +91,9 @@ class Outcome(BaseModel):
 
     field: str
     outcome: str  # carried, respelled, changed, lost, added
-    loss: str | None = None  # known, rejected, unexpected (for lost values)
+    # known, rejected, unexpected: for a lost value, and for a changed one that lost a part
+    # (a free-text type, a jurisdiction), known when a mapping file says why
+    loss: str | None = None
     value: str | None = None
     to: str | None = None  # the round-tripped spelling (respelled, changed, added)
     how: str | None = None
@@ -98,6 +115,8 @@ class OutcomeCounts(BaseModel):
     lost_rejected: int = 0
     lost_unexpected: int = 0
     added: int = 0
+    # of the changed values, those that lost a part no mapping file explains (each an error)
+    changed_unexpected: int = 0
 
     def add(self, o: Outcome) -> None:
         if o.outcome == "added":
@@ -106,6 +125,8 @@ class OutcomeCounts(BaseModel):
         self.values += 1
         name = f"lost_{o.loss}" if o.outcome == "lost" else o.outcome
         setattr(self, name, getattr(self, name) + 1)
+        if o.outcome == "changed" and o.loss == "unexpected":
+            self.changed_unexpected += 1
 
     def add_carried(self, n: int) -> None:
         self.values += n
@@ -115,11 +136,19 @@ class OutcomeCounts(BaseModel):
 class FieldTally(OutcomeCounts):
     @property
     def retention(self) -> float:
-        """Share of the field's values that came back as the mapping reads them."""
+        """Share of the field's values that came back saying what they said: carried, spelt
+        otherwise only as the mapping's own normalisation allows, or merged with a repetition.
+        A changed value (a part gone or altered, a free-text type or a jurisdiction) is not
+        retained."""
         return round((self.carried + self.respelled + self.merged) / self.values, 4) if self.values else 1.0
 
+    @property
+    def kept(self) -> float:
+        """Share of the field's values that came back at all, changed ones included."""
+        return round((self.carried + self.respelled + self.merged + self.changed) / self.values, 4) if self.values else 1.0
+
     def to_json(self) -> dict[str, Any]:
-        return {**self.model_dump(), "retention": self.retention}
+        return {**self.model_dump(), "retention": self.retention, "kept": self.kept}
 
 
 class RoundTripRecord(RecordReport):
@@ -208,6 +237,10 @@ class Item:
     handled_by: Any = None  # the rule that reported it (known_loss, an invalid value)
     issue: Issue | None = None
     root_ns: str | None = None  # the record's namespace
+    # what the rules read it with, to read it again with a part altered (see ``_reads``)
+    group: Any = None
+    root: Any = None
+    draft: dict[str, Any] | None = None
 
     @property
     def accepted(self) -> bool:
@@ -268,7 +301,7 @@ def trace(mapping: CompiledMapping, root: Any, file: str = "", record: str = "")
 
 
 def _trace_one(group: Any, el: Any, root: Any, draft: dict[str, Any]) -> Item:
-    item = Item(group.match, _label(el, root), el, _relative_xpath(el, root))
+    item = Item(group.match, _label(el, root), el, _relative_xpath(el, root), group=group, root=root, draft=draft)
     ctx = Context("", "", root)
     ctx.draft = draft  # read, never written: put() is not called here
     text = transforms.text_of(el)
@@ -394,15 +427,303 @@ def difference(before: Any, after: Any) -> str:
     parts = []
     for key in list(a) + [k for k in b if k not in a]:
         if a.get(key) != b.get(key):
-            old = repr(a[key]) if key in a else "(none)"
-            new = repr(b[key]) if key in b else "(none)"
+            old = _quoted(a[key]) if key in a else "(none)"
+            new = _quoted(b[key]) if key in b else "(none)"
             parts.append(f"{key}: {old} -> {new}")
     return "; ".join(parts[:6]) + ("; ..." if len(parts) > 6 else "")
+
+
+def _quoted(value: Any) -> str:
+    return f"'{value}'" if isinstance(value, str) else str(value)
 
 
 def _similarity(a: Any, b: Any) -> int:
     la, lb = _leaves(a), _leaves(b)
     return sum(1 for k, v in la.items() if lb.get(k) == v)
+
+
+# -- how two spellings of one value differ -------------------------------------------------
+#
+# Two elements the mapping reads as the same value may still differ in what they say: the
+# mapping reads a DataCite resourceType by its resourceTypeGeneral only, so a free-text type
+# that did not come back reads the same; it reads an info:eu-repo grant agreement without its
+# jurisdiction. "Respelled" is kept for what the mapping's own normalisation makes equal (a DOI
+# with and without its resolver, the case of an ISSN's check digit, a language as eng or en).
+# So every part that differs is put to the test: the element is read again with that part
+# altered, wholly (letters and digits shifted, "EU" -> "FV") and by its last character only
+# (a range's end "2025-07-16" -> "2025-07-17", which a date check still passes), or taken away
+# when the output has no such part. A part whose alteration changes what the mapping makes of
+# the element is read, and two spellings of it the mapping reads alike are one value spelt
+# twice. A part whose alteration changes nothing is not read: that it differs (or is gone) is
+# a change, which a mapping file must explain like any other loss. A read part that came back
+# as another term of the vocabulary it is looked up in (DataCite's Project as Other: one COAR
+# type) is a change too, where the writer could have written the term itself.
+
+_XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
+# at most this many differing stretches of one text are tested one by one
+_SEGMENTS_TESTED = 8
+
+
+@dataclass
+class Part:
+    """One part of a source element's spelling that differs in the round-tripped one: an
+    attribute, the text, or a child with no counterpart (``@subjectScheme``, ``text()``,
+    ``nameIdentifier/@schemeURI``, ``affiliation``)."""
+
+    path: str
+    before: str
+    after: str | None  # None: the round-tripped element has no such part
+    el: Any  # the source element the part belongs to
+    attr: str | None = None  # an attribute's qualified name
+    whole: bool = False  # a child element with no counterpart
+    read: bool = False  # altering it alters what the mapping makes of the value
+    term: str | None = None  # read, but another term of this vocabulary table
+
+    def shown(self) -> str:
+        told = f" (another term of {self.term})" if self.term else ""
+        if self.after is None:
+            return f"{self.path}: '{_cut(self.before)}' -> (none){told}"
+        before, after = _around(self.before, self.after)
+        return f"{self.path}: '{before}' -> '{after}'{told}"
+
+
+def _cut(text: str, most: int = 80) -> str:
+    return text if len(text) <= most else text[: most - 3] + "..."
+
+
+def _around(before: str, after: str, context: int = 15) -> tuple[str, str]:
+    """Two long spellings cut to where they differ, with a little of what they share on
+    either side: ``.../817949/EU/CONtract...`` -> ``.../817949//CONtract...``."""
+    if len(before) <= 60 and len(after) <= 60:
+        return before, after
+    head = 0
+    while head < min(len(before), len(after)) and before[head] == after[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(before), len(after)) - head and before[-1 - tail] == after[-1 - tail]:
+        tail += 1
+    start = max(head - context, 0)
+
+    def cut(text: str) -> str:
+        end = min(len(text) - tail + context, len(text))
+        return ("..." if start else "") + _cut(text[start:end]) + ("..." if end < len(text) else "")
+
+    return cut(before), cut(after)
+
+
+def _attributes(el: Any) -> dict[str, tuple[str, str]]:
+    """local name -> (qualified name, value with its white space collapsed)."""
+    return {etree.QName(k).localname: (k, " ".join(v.split())) for k, v in el.attrib.items() if not k.startswith(_XSI)}
+
+
+def spelling_parts(src: Any, out: Any) -> list[Part]:
+    """The parts of ``src`` that ``out`` spells otherwise or lacks. What ``out`` adds (a
+    nameType, given and family names split from the name) changes nothing the source said."""
+    found: list[Part] = []
+    _walk(src, out, "", found)
+    return found
+
+
+def _walk(src: Any, out: Any, prefix: str, found: list[Part]) -> None:
+    theirs = _attributes(out)
+    for name, (qname, value) in _attributes(src).items():
+        other = theirs.get(name)
+        if value and (other is None or other[1] != value):
+            found.append(Part(f"{prefix}@{name}", value, other[1] if other else None, src, attr=qname))
+    text, other_text = " ".join((src.text or "").split()), " ".join((out.text or "").split())
+    if text and text != other_text:
+        found.append(Part(f"{prefix}text()", text, other_text or None, src))
+    children = [c for c in out if isinstance(c.tag, str)]
+    for child in src:
+        if not isinstance(child.tag, str) or not _has_content(child):
+            continue
+        name = etree.QName(child).localname
+        twin = _counterpart(child, [c for c in children if etree.QName(c).localname == name])
+        if twin is None:
+            found.append(Part(f"{prefix}{name}", spelling(child), None, child, whole=True))
+            continue
+        children.remove(twin)
+        _walk(child, twin, f"{prefix}{name}/", found)
+
+
+def _counterpart(child: Any, candidates: list[Any]) -> Any:
+    """The output child that is ``child`` spelt alike, or else the one sharing most with it
+    (a creator's second nameIdentifier is paired with the second, wherever the writer put it)."""
+    if not candidates:
+        return None
+    sig = signature(child)
+    for c in candidates:
+        if signature(c) == sig:
+            return c
+    mine = set(_attributes(child).values())
+    text = " ".join((child.text or "").split())
+
+    def shared(c: Any) -> int:
+        return len(mine & set(_attributes(c).values())) + (2 if text and " ".join((c.text or "").split()) == text else 0)
+
+    return max(candidates, key=shared)
+
+
+def _altered(text: str) -> str:
+    """The same shape with another value: each letter and digit becomes the next one
+    (``EU`` -> ``FV``, ``2016`` -> ``3127``); a stretch of punctuation or spaces becomes ``Q``s."""
+    if not any(c.isalnum() for c in text):
+        return "Q" * len(text)
+    return "".join(_next(c) for c in text)
+
+
+def _nudged(text: str) -> str:
+    """The text with only its last letter or digit changed (``2025-07-16`` -> ``2025-07-17``):
+    what the mapping merely checks (the end of a date range, which must be a date) still
+    passes, so only what it keeps makes a difference."""
+    for i in range(len(text) - 1, -1, -1):
+        if text[i].isalnum():
+            return text[:i] + _next(text[i]) + text[i + 1 :]
+    return "Q" * len(text)
+
+
+def _next(c: str) -> str:
+    for low, high in (("a", "z"), ("A", "Z"), ("0", "9")):
+        if low <= c <= high:
+            return chr((ord(c) - ord(low) + 1) % (ord(high) - ord(low) + 1) + ord(low))
+    return "q" if c.isalnum() else c
+
+
+def _reading(item: Item) -> Any:
+    """What the item's rules make of its element as it now stands."""
+    return _trace_one(item.group, item.el, item.root, item.draft or {}).norm
+
+
+# A change to make to a source element before reading it again: (element, attribute name, or
+# None for its text, or "" for the element itself; the new value, or None to remove it).
+Change = tuple[Any, "str | None", "str | None"]
+
+
+def _reads(item: Item, part: Part) -> bool:
+    """True when the mapping reads the part: what it makes of the element changes when the part
+    is altered (both wholly and by its last character, as the element stands or with the
+    element's other parts altered too, for a part read only when another is missing: a
+    rightsURI beside the rightsIdentifier the licence is taken from), or, for a part the
+    output does not have, when it is taken away."""
+    if item.group is None:
+        return False
+    if part.whole:
+        # a repetition of a sibling (the same identifier twice) is held once
+        twins = [c for c in part.el.itersiblings(preceding=True) if isinstance(c.tag, str) and signature(c) == signature(part.el)]
+        return bool(twins) or _differs(item, [(part.el, "", None)])
+    if part.after is None:
+        return _differs(item, [(part.el, part.attr, None)])
+    others: list[Change] = [(part.el, k, _altered(v)) for k, v in part.el.attrib.items()
+                            if k != part.attr and not k.startswith(_XSI) and v.strip()]
+    if part.attr is not None:
+        if (part.el.text or "").strip():
+            others.append((part.el, None, _altered(part.el.text)))
+        return all(_differs(item, [(part.el, part.attr, alter(part.before))], others) for alter in (_altered, _nudged))
+    # the text: each stretch the output dropped or replaced is altered on its own (a resolver
+    # prefix is read, a jurisdiction is not); when the output only added to it, the whole text
+    stretches = [(i1, i2) for op, i1, i2, _, _ in _opcodes(part.before, part.after) if op in ("replace", "delete")]
+    if not stretches:
+        stretches = [(0, len(part.before))]
+
+    def text_with(cut: list[tuple[int, int]], alter: Any) -> str:
+        text, last = [], 0
+        for i1, i2 in cut:
+            text += [part.before[last:i1], alter(part.before[i1:i2])]
+            last = i2
+        return "".join(text + [part.before[last:]])
+
+    def reads(cut: list[tuple[int, int]]) -> bool:
+        return all(_differs(item, [(part.el, None, text_with(cut, alter))], others) for alter in (_altered, _nudged))
+
+    if len(stretches) > _SEGMENTS_TESTED:
+        return reads(stretches)
+    return all(reads([one]) for one in stretches)
+
+
+def _opcodes(a: str, b: str) -> Sequence[tuple[str, int, int, int, int]]:
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+
+
+def _differs(item: Item, changes: list[Change], context: list[Change] | None = None) -> bool:
+    """Whether ``changes`` alter what the item's rules make of its element, as it stands or
+    with ``context`` made first."""
+    if _read_with(item, changes) != item.norm:
+        return True
+    return bool(context) and _read_with(item, [*(context or ()), *changes]) != _read_with(item, context or [])
+
+
+def _read_with(item: Item, changes: list[Change]) -> Any:
+    """What the item's rules make of its element with ``changes`` made; undone after."""
+    # what to put back: (element, what, as it was): its parent and place for an element taken
+    # out, its text, or all its attributes in their order
+    undo: list[tuple[Any, str | None, Any]] = []
+    try:
+        for el, what, value in changes:
+            if what == "":
+                parent = el.getparent()
+                undo.append((el, what, (parent, parent.index(el))))
+                parent.remove(el)
+            elif what is None:
+                undo.append((el, what, el.text))
+                el.text = value
+            else:
+                undo.append((el, what, list(el.attrib.items())))
+                if value is None:
+                    el.attrib.pop(what, None)
+                else:
+                    el.set(what, value)
+        return _reading(item)
+    finally:
+        for el, what, was in reversed(undo):
+            if what == "":
+                parent, index = was
+                parent.insert(index, el)
+            elif what is None:
+                el.text = was
+            else:
+                el.attrib.clear()
+                for k, v in was:
+                    el.set(k, v)
+
+
+def _other_term(item: Item, part: Part, back: RepositoryConverter) -> str | None:
+    """The table of a rule reading the part, when the part came back as another key of it with
+    the same value and the writer could have written the source's key: the writer chose
+    among distinct terms (DataCite's Award, Project and Other are one COAR type, c_1843)."""
+    if part.after is None or part.whole:
+        return None
+    was, now = part.before.strip().lower(), part.after.strip().lower()
+    for rule in item.rules:
+        name = rule.spec.table
+        if not name or was == now or was not in rule.table or rule.table.get(was) != rule.table.get(now):
+            continue
+        if any({was, now} <= keys for keys in _writable_keys(back, name, str(rule.table[was]))):
+            return str(name)
+    return None
+
+
+def _writable_keys(back: RepositoryConverter, table: str, value: str) -> list[set[str]]:
+    """Per reverse table of the writer mapping over ``table``: the keys (lower case) it could
+    write for ``value``. Two keys of one such list are two terms of one vocabulary (DataCite's
+    Project and Other); keys of different lists are one term in two vocabularies (an access
+    right as an info:eu-repo URI and in words), which is a respelling."""
+    from crisbridge.writers.repository import raw_tables
+
+    rows = raw_tables(back.writer.spec.reads_back_with).get(table, {})
+    found: list[set[str]] = []
+    for rev in back.writer.spec.reverse.values():
+        if rev.table != table:
+            continue
+        wanted = re.compile(rev.keys) if rev.keys else None
+        keys = set()
+        for key, row in rows.items():
+            target = row.get(rev.value) if isinstance(row, dict) and rev.value else row
+            if str(target) == value and (wanted is None or wanted.search(str(key))):
+                keys.add(str(key).lower())
+        found.append(keys)
+    return found
 
 
 # -- one record ----------------------------------------------------------------------------
@@ -486,10 +807,14 @@ class RoundTrip:
         stages = _Stages(mapping, back, model_a, model_b, map_issues, cerif_issues + read_issues, out_ctx)
         compare(trace(mapping, rec.payload, rec.source, source_id), trace(mapping, out_el), stages, report)
         for o in report.outcomes:
-            if o.outcome == "lost" and o.loss == "unexpected":
-                report.issues.append(Issue(code="roundtrip.lost", severity=Severity.ERROR,
-                                           message=f"{o.field} lost in the round trip: {o.reason}",
-                                           location=Location(file=rec.source, record=source_id, xpath=o.xpath, value=o.value)))
+            if o.loss != "unexpected":
+                continue
+            if o.outcome == "lost":
+                message = f"{o.field} lost in the round trip: {o.reason}"
+            else:
+                message = f"{o.field} came back without part of what it said ({o.how}): {o.reason}"
+            report.issues.append(Issue(code="roundtrip.lost", severity=Severity.ERROR, message=message,
+                                       location=Location(file=rec.source, record=source_id, xpath=o.xpath, value=o.value)))
         return report
 
 
@@ -560,6 +885,45 @@ class _Stages:
             if issue.code.startswith("out.") and issue.location.path and any(f in _rule_fields(self.back, issue.location.path) for f in fields):
                 return "known", f"{issue.message} ({issue.code}, {issue.location.path})"
         return "unexpected", f"the {self.back.target} writer did not write {', '.join(fields)} back in a form the mapping reads"
+
+    def why_parts_changed(self, item: Item, parts: list[Part]) -> tuple[str, str]:
+        """(loss, reason) for a value that came back with parts the mapping does not read
+        changed or gone: ``known`` when the source mapping's ``no_place`` explains each such
+        part (keyed ``element/@attribute``, ``element/text()``, ``element/child``, or
+        ``*/@attribute`` for any element), or the writer mapping's reverse table chose another
+        term; ``rejected`` when the mapping refused the part as invalid and said so;
+        ``unexpected`` otherwise."""
+        local = etree.QName(item.el).localname
+        where = Path(str(self.mapping.spec.file)).name
+        out_file = Path(str(self.back.writer.spec.file)).name
+        said: list[str] = []
+        unexplained: list[str] = []
+        rejected = False
+        for part in parts:
+            if part.term is not None:
+                said.append(f"{part.path}: '{part.before}' and '{part.after}' are one value of {part.term}; "
+                            f"{out_file} writes '{part.after}' back (reverse)")
+                continue
+            steps = part.path.split("/")
+            keys = [f"{local}/{part.path}", "/".join(steps[-2:]) if len(steps) > 1 else "", f"*/{steps[-1]}"]
+            key = next((k for k in keys if k in self.mapping.no_place), None)
+            if key is not None:
+                said.append(f"{part.path}: {self.mapping.no_place[key]} ({where}, no_place: {key})")
+                continue
+            refused = [i for i in self.at_xpath.get(_relative_xpath(part.el, item.root), []) if REJECTED.match(i.code)]
+            if refused:
+                rejected = True
+                said.append(f"{part.path}: {refused[0].message} ({refused[0].code})")
+                continue
+            unexplained.append(part.path)
+        # what the mapping, the CERIF writer or the writer mapping said about the value
+        issues = self.why_changed(item)
+        if issues:
+            said.append(issues)
+        if unexplained:
+            said.insert(0, f"no mapping file says why {', '.join(unexplained)} did not come back as the source spells it")
+            return "unexpected", "; ".join(said)
+        return ("rejected" if rejected else "known"), "; ".join(said)
 
     def why_changed(self, item: Item) -> str | None:
         """What the mapping, the CERIF writer or the writer mapping said about the value, when
@@ -711,10 +1075,22 @@ def _pair(items: list[Item], candidates: list[Item], stages: _Stages, report: Ro
         candidates.remove(match)
         if exact:
             report.carried[s.label] = report.carried.get(s.label, 0) + 1
-        else:
-            moved = f"written as {match.label}" if match.key != s.key else None
-            report.outcomes.append(Outcome(field=s.label, outcome="respelled", value=spelling(s.el), to=spelling(match.el), how=moved,
-                                           xpath=s.xpath, rule=", ".join(_rule_ref(r) for r in s.rules), out_rule=stages.out_rule(match.el)))
+            continue
+        moved = f"written as {match.label}" if match.key != s.key else None
+        common = {"field": s.label, "value": spelling(s.el), "to": spelling(match.el), "xpath": s.xpath,
+                  "rule": ", ".join(_rule_ref(r) for r in s.rules), "out_rule": stages.out_rule(match.el)}
+        parts = spelling_parts(s.el, match.el)
+        for part in parts:
+            part.read = _reads(s, part)
+            part.term = _other_term(s, part, stages.back) if part.read else None
+        changed = [p for p in parts if not p.read or p.term]
+        if not changed:
+            how = "; ".join(([moved] if moved else []) + [p.shown() for p in parts]) or None
+            report.outcomes.append(Outcome(**common, outcome="respelled", how=how))
+            continue
+        loss, reason = stages.why_parts_changed(s, changed)
+        how = "; ".join(p.shown() for p in changed)
+        report.outcomes.append(Outcome(**common, outcome="changed", loss=loss, how=f"{moved}; {how}" if moved else how, reason=reason))
     return left
 
 
