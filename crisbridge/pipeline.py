@@ -107,6 +107,20 @@ def _utf8_document(text: str) -> bytes:
     return _DECLARED_ENCODING.sub(r"\1\2UTF-8\2", text, count=1).encode("utf-8")
 
 
+def _refuse_rules_that_cannot_work(mapping_files: tuple[Path, ...]) -> None:
+    """An override whose rule can never give a value (``dc:titel``, a lookup without a table)
+    would convert every record as if the rule were absent: refused like a file that does not
+    load, with the first such finding (``crisbridge mappings check`` lists them all, and
+    the warnings, which do not stop a run)."""
+    from crisbridge.errors import MappingError
+    from crisbridge.mapping import lint
+
+    first = next(lint.errors(lint.check(mapping_files)), None)
+    if first is not None:
+        rule = f"rule {first.where.rule!r}" if first.where.rule else "an unnamed rule"
+        raise MappingError(first.where.file, first.where.line, f"{rule}: {first.message} [{first.code}]; `crisbridge mappings check` lists every finding")
+
+
 class Converter:
     """Source records -> CERIF entities, with one compiled mapping per source format."""
 
@@ -119,6 +133,8 @@ class Converter:
         self.cerif_version = cerif_version
         self.mapping_files = tuple(Path(p) for p in mapping_files)
         registry.check_overrides(self.mapping_files)
+        if self.mapping_files:
+            _refuse_rules_that_cannot_work(self.mapping_files)
         self.source_format = source_format
         self.writer = CerifWriter(cerif_version)
         # The entity kind is decided with the current profile's type lists (1.2); the writer

@@ -260,6 +260,21 @@ def test_exit_2_for_a_broken_mapping_file(tmp_path: Path) -> None:
     assert run.stdout == b""
 
 
+def test_exit_2_for_an_override_rule_that_can_never_match(tmp_path: Path) -> None:
+    """dc:titel loads and compiles, but no record has it: convert refuses the file as
+    `mappings check` judges it, rather than converting as if the rule were absent."""
+    mapping = tmp_path / "local.yaml"
+    mapping.write_text("extends: oai_dc\nrules:\n  - name: local-title\n    match: dc:titel\n    to: titles\n", encoding="utf-8")
+    for target in ("cerif", "datacite"):
+        run = crisbridge("convert", str(EXAMPLE), "--to", target, "--mapping", str(mapping))
+        assert run.returncode == 2 and run.stdout == b""
+        assert f"{mapping}:3: ".encode() in run.stderr and b"rule 'local-title': dc:titel" in run.stderr and b"did you mean title?) [lint.unknown-element]" in run.stderr
+    # a warning (a table the transform never reads) does not stop a run
+    mapping.write_text("extends: oai_dc\nrules:\n  - name: local-title\n    match: dc:title\n    to: titles\n"
+                       "    transform: lang_text\n    table: languages\n", encoding="utf-8")
+    assert crisbridge("convert", str(EXAMPLE), "--mapping", str(mapping)).returncode == 0
+
+
 def test_exit_2_without_inputs_and_for_an_unknown_command() -> None:
     assert crisbridge("convert").returncode == 2
     assert crisbridge("transmogrify").returncode == 2
