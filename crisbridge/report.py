@@ -85,6 +85,22 @@ class Summary(BaseModel):
             if infos:
                 s.infos += infos
 
+    def count_note(self, issue: Issue) -> None:
+        """Count an issue about an input file rather than a record (a note)."""
+        if issue.severity is Severity.ERROR:
+            self.errors += 1
+        elif issue.severity is Severity.WARNING:
+            self.warnings += 1
+        else:
+            self.infos += 1
+
+    @property
+    def exit_code(self) -> int:
+        """DESIGN 4: 0 when every record converted without errors, 1 when some failed or carry
+        errors (notes about the input files included); every command that reports records
+        (convert, roundtrip) exits by it."""
+        return 0 if self.failed == 0 and self.errors == 0 else 1
+
 
 class Report(BaseModel):
     """Owns the exit code: 0 when every record converted without errors, 1 otherwise."""
@@ -98,20 +114,12 @@ class Report(BaseModel):
         self.records.append(entry)
 
     def note(self, issue: Issue) -> None:
-        self._count(issue)
+        self.summary.count_note(issue)
         self.notes.append(issue)
-
-    def _count(self, issue: Issue) -> None:
-        if issue.severity is Severity.ERROR:
-            self.summary.errors += 1
-        elif issue.severity is Severity.WARNING:
-            self.summary.warnings += 1
-        else:
-            self.summary.infos += 1
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.summary.failed == 0 and self.summary.errors == 0 else 1
+        return self.summary.exit_code
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -162,16 +163,36 @@ class RoundTripSummary(Summary, OutcomeCounts):
 
 @dataclass
 class RoundTripResult:
-    """The report: per record, per field, and in total; owns the exit code."""
+    """The report: per record, per field, and in total; owns the exit code.
+
+    Records are counted as ``convert`` counts them (``Summary``: a record that cannot be read,
+    has no title or is of a format with no writer back is ``failed``, with its reason) and the
+    exit code is convert's (DESIGN 4): 1 when some record failed or carries an error. A value
+    lost or changed in a way no mapping file explains is such an error (``roundtrip.lost``).
+    The two are counted apart (``summary.failed``, ``summary.lost_unexpected`` and
+    ``changed_unexpected``) and ``exit_reasons`` says which it was."""
 
     summary: RoundTripSummary = field(default_factory=RoundTripSummary)
     fields: dict[str, dict[str, FieldTally]] = field(default_factory=dict)  # format -> field -> tally
     records: list[RoundTripRecord] = field(default_factory=list)
     notes: list[Issue] = field(default_factory=list)
+    # the first error's code of each failed record (xml.not-well-formed, map.no-title, ...),
+    # and how many errors the failed records carry in all
+    failures: Counter[str] = field(default_factory=Counter)
+    failed_errors: int = 0
+
+    def note(self, issue: Issue) -> None:
+        """An issue about an input file rather than a record, counted as convert counts it."""
+        self.summary.count_note(issue)
+        self.notes.append(issue)
 
     def add(self, rec: RoundTripRecord, fmt: str | None) -> None:
         s = self.summary
         s.count(rec)
+        if rec.status is Status.FAILED:
+            errors = [i.code for i in rec.issues if i.severity is Severity.ERROR]
+            self.failures[errors[0] if errors else "failed"] += 1
+            self.failed_errors += len(errors)
         tallies = self.fields.setdefault(fmt or "?", {})
         for name, n in rec.carried.items():
             tallies.setdefault(name, FieldTally()).add_carried(n)
@@ -183,7 +204,25 @@ class RoundTripResult:
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.summary.failed == 0 and self.summary.errors == 0 else 1
+        return self.summary.exit_code
+
+    def exit_reasons(self) -> list[str]:
+        """Why the exit code is 1, each reason counted on its own: records that failed on their
+        own, values lost or changed in a way no mapping file explains, other errors."""
+        s = self.summary
+        reasons = []
+        if s.failed:
+            why = ", ".join(f"{n} {code}" for code, n in self.failures.most_common())
+            own = "its own and was" if s.failed == 1 else "their own and were"
+            reasons.append(f"{_count(s.failed, 'record')} failed on {own} not round-tripped ({why})")
+        unexplained = s.lost_unexpected + s.changed_unexpected
+        if unexplained:
+            reasons.append(f"{_count(s.lost_unexpected, 'value')} lost and {s.changed_unexpected} changed in a way no mapping "
+                           "file explains (roundtrip.lost)")
+        other = s.errors - unexplained - self.failed_errors
+        if other > 0:
+            reasons.append(f"{_count(other, 'other error')}")
+        return reasons
 
     def fields_json(self) -> dict[str, Any]:
         return {fmt: {name: t.to_json() for name, t in sorted(tallies.items())} for fmt, tallies in sorted(self.fields.items()) if tallies}
@@ -195,6 +234,10 @@ class RoundTripResult:
             "records": [r.model_dump(mode="json", exclude_none=True) for r in self.records],
             "notes": [n.model_dump(mode="json", exclude_none=True) for n in self.notes],
         }
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 class RoundTripStream(RoundTripResult):
@@ -756,7 +799,7 @@ class RoundTrip:
         result = RoundTripResult()
         for item in self.iter(inputs):
             if isinstance(item, Issue):
-                result.notes.append(item)
+                result.note(item)
             else:
                 result.add(*item)
         return result
@@ -796,12 +839,16 @@ class RoundTrip:
         if model_b is None:
             issue = Issue(code="roundtrip.not-read", severity=Severity.ERROR, message=f"the {self.via} form of the record could not be read back",
                           location=Location(file=rec.source, record=source_id))
-            return RoundTripRecord(source=rec.source, source_id=source_id, status=Status.FAILED, issues=[issue, *read_issues])
+            return RoundTripRecord(source=rec.source, source_id=source_id, status=Status.FAILED, issues=[issue, *read_issues, *map_issues, *cerif_issues])
         out_el, out_ctx = back.writer.write_traced(model_b, record=source_id, file=rec.source)
-        report = RoundTripRecord(source=rec.source, source_id=source_id, status=Status.CONVERTED, entities=[str(model_a.id)])
+        # the entry says what convert's would (the mapping's and the CERIF or RDF writer's
+        # issues), so both count a record alike; then what the round trip found
+        report = RoundTripRecord(source=rec.source, source_id=source_id, status=Status.CONVERTED, entities=[str(model_a.id)],
+                                 issues=[*map_issues, *cerif_issues])
         if out_el is None or not isinstance(model_b, ResearchOutput):
             report.status = Status.FAILED
-            report.issues = [i for i in out_ctx.issues if i.severity is Severity.ERROR]
+            # the writer's refusal first: it is why the record failed
+            report.issues = [*(i for i in out_ctx.issues if i.severity is Severity.ERROR), *report.issues]
             return report
         mapping = registry.compiled(fmt, self.mapping_files)
         stages = _Stages(mapping, back, model_a, model_b, map_issues, cerif_issues + read_issues, out_ctx)

@@ -75,7 +75,8 @@ def test_a_loss_no_mapping_file_explains_is_an_error(tmp_path: Path) -> None:
     result = RoundTrip().run([path])
     (lost,) = outcomes(result, "dc:notadcelement")
     assert (lost.outcome, lost.loss) == ("lost", "unexpected")
-    (issue,) = result.records[0].issues
+    # beside what convert says of the record (no dc:type: map.no-type)
+    (issue,) = [i for i in result.records[0].issues if i.severity.value == "error"]
     assert (issue.code, issue.severity.value, issue.location.xpath) == ("roundtrip.lost", "error", "/oai_dc:dc/dc:notadcelement")
     assert result.exit_code == 1
 
@@ -252,4 +253,52 @@ def test_cli_roundtrip_report(tmp_path: Path) -> None:
     done = run_cli("roundtrip", str(tmp_path / "bad.xml"), "--via", "rdf")
     assert done.returncode == 1
     assert b"roundtrip.lost" in done.stdout and b"/oai_dc:dc/dc:notadcelement" in done.stdout
+
+
+def test_records_that_fail_on_their_own_fail_as_in_convert(reference: Path, tmp_path: Path) -> None:
+    """DESIGN 4: exit 1 when some record failed, whatever the command; the report and the
+    terminal tell a record that failed on its own (not well-formed, no title, a format with no
+    writer back) from a value lost in the round trip, and count records as convert does."""
+    real = reference / "real-records"
+    inputs = [real / "datacite-oaip" / "original" / "spec" / "fixtures",  # 4 records, and 2 without a title
+              real / "dspace-eur-pyoai" / "original" / "fake3" / "00001.xml",  # not well-formed
+              real / "openaire-dnet-hadoop" / "records" / "oaire" / "oai_pub.uni-bielefeld.de_1997560.xml",  # oai_openaire: no writer back
+              real / "openaire-dnet-hadoop" / "records-aggregator-transformed" / "datacite4" / "10.1155_2015_439379.xml"]  # not a format read
+    trip_report, convert_report = tmp_path / "roundtrip.json", tmp_path / "convert.json"
+    trip = run_cli("roundtrip", *map(str, inputs), "--report", str(trip_report))
+    convert = run_cli("convert", *map(str, inputs), "--to", "cerif", "-o", str(tmp_path / "out.xml"), "--report", str(convert_report))
+    assert (trip.returncode, convert.returncode) == (1, 1), trip.stderr
+    data, converted = json.loads(trip_report.read_text(encoding="utf-8")), json.loads(convert_report.read_text(encoding="utf-8"))
+    s = data["summary"]
+    assert s["records"] == s["converted"] + s["deleted"] + s["failed"] == converted["summary"]["records"] == 9
+    assert (s["failed"], s["lost_unexpected"], s["changed_unexpected"]) == (5, 0, 0)
+    # the same failures with the same reasons, but the oai_openaire record, which converts and cannot come back
+    def failed_because(report: dict[str, Any]) -> dict[str, str]:
+        return {r["source"]: next(i["code"] for i in r["issues"] if i["severity"] == "error") for r in report["records"] if r["status"] == "failed"}
+
+    failed = failed_because(data)
+    assert sorted(failed.values()) == ["input.unknown-format", "map.no-title", "map.no-title", "roundtrip.no-writer", "xml.not-well-formed"]
+    assert failed_because(converted) == {k: v for k, v in failed.items() if v != "roundtrip.no-writer"}
+    # a record both commands took says the same about it
+    def said(report: dict[str, Any]) -> dict[str, list[str]]:
+        return {r["source"] + str(r["source_id"]): sorted(i["code"] for i in r["issues"] if i["code"] not in ("roundtrip.lost", "batch.repeated-id"))
+                for r in report["records"] if r["status"] == "converted"}
+    both = said(data).keys() & said(converted).keys()
+    assert len(both) == 4 and all(said(data)[k] == said(converted)[k] for k in both)
+    # each failure is said with its reason on standard error, never as a loss
+    err = trip.stderr.decode()
+    assert "fake3/00001.xml: xml.not-well-formed" in err and "map.no-title" in err and "roundtrip.no-writer" in err
+    assert "exit 1: 5 records failed on their own and were not round-tripped" in err and "no value was lost unexpectedly" in err
+    assert b"roundtrip.lost" not in trip.stdout
+
+
+def test_the_exit_code_tells_failures_from_losses(tmp_path: Path) -> None:
+    (tmp_path / "broken.xml").write_text("<oai_dc:dc", encoding="utf-8")
+    dc_record(tmp_path, "<dc:type>info:eu-repo/semantics/article</dc:type>", "fine.xml")
+    result = RoundTrip().run([tmp_path])
+    assert (result.summary.failed, result.summary.lost_unexpected, result.exit_code) == (1, 0, 1)
+    assert result.exit_reasons() == ["1 record failed on its own and was not round-tripped (1 xml.not-well-formed)"]
+    dc_record(tmp_path, "<dc:notadcelement>kept nowhere</dc:notadcelement>", "lossy.xml")
+    reasons = RoundTrip().run([tmp_path]).exit_reasons()
+    assert reasons[1] == "1 value lost and 0 changed in a way no mapping file explains (roundtrip.lost)"
 

@@ -297,7 +297,9 @@ def roundtrip_command(
     mapping: Annotated[Optional[list[Path]], typer.Option("--mapping", help="Mapping override file (repeatable).")] = None,
 ) -> None:
     """Convert records to CERIF XML and back to their own format; report per field what was
-    carried, changed and lost, and why (exit 1 on a loss no mapping file explains)."""
+    carried, respelled, changed and lost, and why. Exit codes as convert's: 1 when some record
+    failed (not readable, no title, no writer for its format: each said on standard error) or
+    a value was lost or changed in a way no mapping file explains (listed on standard output)."""
     from crisbridge.issues import Issue
     from crisbridge.roundtrip import RoundTrip, RoundTripStream
 
@@ -307,13 +309,18 @@ def roundtrip_command(
         raise _fail(str(exc)) from None
     report_file = report.open("w", encoding="utf-8") if report else io.StringIO()
     result = RoundTripStream(report_file)
+    shown_failures = 0
     try:
         for item in trip.iter(inputs):
             if isinstance(item, Issue):
-                result.notes.append(item)
+                result.note(item)
                 continue
             record, fmt = item
             result.add(record, fmt)
+            # a record that failed on its own is said as convert says it; the losses are the result
+            if record.status.value == "failed":
+                shown_failures += _say_why_it_failed(record, shown_failures)
+                continue
             for issue in record.issues:
                 if issue.severity.value == "error":
                     where = ":".join(x for x in (issue.location.file, issue.location.record or record.source_id, issue.location.xpath) if x)
@@ -323,15 +330,21 @@ def roundtrip_command(
     finally:
         result.close()
         report_file.close()
-    typer.echo("format\tfield\tvalues\tcarried\trespelled\tmerged\tchanged\tlost known\tlost rejected\tlost unexpected\tadded\tretention")
+    if shown_failures > MAX_SHOWN_FAILURES:
+        typer.echo(f"crisbridge: ... and {shown_failures - MAX_SHOWN_FAILURES} more failed records" + (f" (see {report})" if report else " (--report FILE lists them all)"), err=True)
+    typer.echo("format\tfield\tvalues\tcarried\trespelled\tmerged\tchanged\tlost known\tlost rejected\tlost unexpected\tadded\tretention\tkept")
     for fmt, tallies in sorted(result.fields.items()):
         for name, t in sorted(tallies.items()):
             typer.echo(f"{fmt}\t{name}\t{t.values}\t{t.carried}\t{t.respelled}\t{t.merged}\t{t.changed}\t{t.lost_known}\t"
-                       f"{t.lost_rejected}\t{t.lost_unexpected}\t{t.added}\t{t.retention:.3f}")
+                       f"{t.lost_rejected}\t{t.lost_unexpected}\t{t.added}\t{t.retention:.3f}\t{t.kept:.3f}")
     s = result.summary
-    typer.echo(f"{s.records} records: {s.converted} round-tripped, {s.deleted} deleted, {s.failed} failed; {s.values} values: "
-               f"{s.carried} carried, {s.respelled} respelled, {s.merged} merged, {s.changed} changed, "
-               f"{s.lost_known} lost as documented, {s.lost_rejected} refused as invalid, {s.lost_unexpected} lost unexpectedly", err=True)
+    typer.echo(f"{s.records} records: {s.converted} round-tripped, {s.deleted} deleted, {s.failed} failed; {s.errors} errors, {s.warnings} warnings; "
+               f"{s.values} values: {s.carried} carried, {s.respelled} respelled, {s.merged} merged, "
+               f"{s.changed} changed ({s.changed_unexpected} unexplained), {s.lost_known} lost as documented, "
+               f"{s.lost_rejected} refused as invalid, {s.lost_unexpected} lost unexpectedly", err=True)
+    if result.exit_code:
+        explained = s.lost_unexpected + s.changed_unexpected == 0
+        typer.echo("crisbridge: exit 1: " + "; ".join(result.exit_reasons()) + ("; no value was lost unexpectedly" if explained else ""), err=True)
     raise typer.Exit(result.exit_code)
 
 
