@@ -71,19 +71,26 @@ def to_item(result: RecordResult, stamps: dict[str, str], render: Render | None 
 
 class RepeatedIds:
     """Entity ids already written in this batch. Ids derive from the source identifier, so a
-    record that comes twice (overlapping harvests, a DOI in two files) gives its entity the
-    same id twice: the output then holds two records under one OAI identifier, and a harvester
-    keeps only one of them (a folder output, one file per entity, keeps the later). The later
-    record gets a warning naming the earlier one's place in the report; both are written.
+    record that comes twice (overlapping harvests, a record and its later version, one DOI in
+    two files) gives its entity the same id twice, and the later record is told so, with the
+    earlier one's place in the report. Into one ListRecords document that is an error, as
+    ``validate`` says too (cross.duplicate-identifier): the document holds two records under
+    one OAI identifier, which a harvester cannot tell apart, and the run exits 1. Into a folder
+    (one file per entity) the later record's file replaces the earlier one's, as a harvester
+    applies a later record: the output is sound, and a warning says which record it holds.
+    Either way the record stays converted: it was written.
 
     What is kept per entity is its id's 64-bit hash and the record's number, about 100 bytes,
     not the id and the record's name: those made a batch's memory grow by 250 bytes a record.
-    Two different ids of one batch would have to share a 64-bit hash for a wrong warning (odds
+    Two different ids of one batch would have to share a 64-bit hash for a wrong report (odds
     below one in ten million at a million records)."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: bool = False) -> None:
         self._first: dict[int, int] = {}
         self._records = 0
+        self._severity = Severity.WARNING if folder else Severity.ERROR
+        self._effect = ("its file in the output folder now holds this record, not that one" if folder
+                        else "the output holds two records under one OAI identifier, which a harvester cannot tell apart")
 
     def check(self, item: BatchItem) -> None:
         self._records += 1
@@ -93,11 +100,10 @@ class RepeatedIds:
             if earlier == self._records:
                 continue
             entry.issues.append(Issue(
-                code="batch.repeated-id", severity=Severity.WARNING,
+                code="batch.repeated-id", severity=self._severity,
                 location=Location(file=entry.source, record=entry.source_id),
                 message=f"{entity_id} was already written for record {earlier} of this batch (entry {earlier} of the report, "
-                        "which lists the same entity): both come from the same source identifier, so the output holds "
-                        "two records under one OAI identifier and a harvester keeps one",
+                        f"which lists the same entity): both come from the same source identifier, and {self._effect}",
             ))
 
 

@@ -95,6 +95,10 @@ def test_clean_records_pass_and_a_folder_is_checked(tmp_path: Path, reference: P
     assert data["summary"]["converted"] == 3 and data["summary"]["errors"] == 0
     # the shapes looked at every entity written (these records have warnings to show for it)
     assert any(i["code"].startswith("shacl.") for r in data["records"] for i in r["issues"])
+    # oai_zenodo.org_10357859__v2.xml is a later harvest of the first record: its file replaced
+    # the first one's, which validate cannot see in the folder, so convert says it
+    repeated = [r["source"] for r in data["records"] if "batch.repeated-id" in _codes(r)]
+    assert [Path(p).name for p in repeated] == ["oai_zenodo.org_10357859__v2.xml"]
 
 
 def test_a_shared_entity_id_is_caught(tmp_path: Path, reference: Path, xsd_dir: str) -> None:
@@ -111,8 +115,10 @@ def test_a_shared_entity_id_is_caught(tmp_path: Path, reference: Path, xsd_dir: 
 
 
 def test_convert_alone_names_the_record_whose_id_was_already_written(tmp_path: Path, reference: Path) -> None:
-    """Without --validate the same clash is said by convert itself, on each later record, with
-    the first one's place in the report; every record is still written."""
+    """Without --validate the same clash is said by convert itself on each later record, with
+    the first one's place in the report: an error in one ListRecords document (as validate's
+    cross.duplicate-identifier), a warning in a folder, where the later file replaces the
+    earlier as a harvester would apply it. Every record is still written."""
     report, out = tmp_path / "report.json", tmp_path / "out.xml"
     code, _ = _convert(str(reference / "real-records" / "datacite-oaip"), "-o", str(out), "--report", str(report))
     data = json.loads(report.read_text(encoding="utf-8"))
@@ -122,10 +128,18 @@ def test_convert_alone_names_the_record_whose_id_was_already_written(tmp_path: P
     number, first = next((n, r) for n, r in enumerate(data["records"], 1) if r["source"].endswith("_10.23650.xml"))
     (entity_id,) = first["entities"]
     for entry, issue in repeated:
-        assert issue["severity"] == "warning" and entry["status"] == "converted" and entry["entities"] == [entity_id]
+        assert issue["severity"] == "error" and entry["status"] == "converted" and entry["entities"] == [entity_id]
         assert issue["message"].startswith(f"{entity_id} was already written for record {number} of this batch (entry {number} of the report")
     assert out.read_bytes().count(f"<identifier>oai:crisbridge.local:{entity_id}</identifier>".encode()) == 3
-    assert code == 1 and data["summary"]["failed"] == 2  # the two without a title; the repeats are warnings
+    assert code == 1 and data["summary"]["failed"] == 2  # the two without a title; the repeats were written, at fault
+    assert "a harvester cannot tell apart" in repeated[0][1]["message"]
+    # into a folder, one file per entity: the later record's file replaced the earlier one's
+    folder = tmp_path / "out"
+    _convert(str(reference / "real-records" / "datacite-oaip"), "-o", f"{folder}/", "--report", str(report))
+    data = json.loads(report.read_text(encoding="utf-8"))
+    messages = [i["message"] for r in data["records"] for i in r["issues"] if i["code"] == "batch.repeated-id"]
+    assert len(messages) == 2 and all("its file in the output folder now holds this record, not that one" in m for m in messages)
+    assert {i["severity"] for r in data["records"] for i in r["issues"] if i["code"] == "batch.repeated-id"} == {"warning"}
 
 
 def test_repository_formats_are_not_checked(embargoed: Path) -> None:

@@ -156,7 +156,7 @@ def convert(
     held: list[Any] | None = [] if validate_output else None
     show_progress = sys.stderr.isatty()
     done = shown_failures = 0
-    repeated = RepeatedIds()
+    repeated = RepeatedIds(folder=output is not None and (output.endswith(("/", "\\")) or Path(output).is_dir()))
     try:
         try:
             items = rdf_items(inputs, converter.writer, base, render, rdf_format.value) if rdf_input else run(converter, inputs, workers, render)
