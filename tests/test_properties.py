@@ -262,11 +262,11 @@ def datacite_records(draw: Any) -> Any:
     root = etree.Element(f"{{{DATACITE}}}resource", nsmap={None: DATACITE})
     el(root, "identifier", draw(doi), identifierType="DOI")
     creators = el(root, "creators")
-    for family, given in draw(st.lists(st.tuples(st.sampled_from(["Silva", "Müller", "Nakamura"]), st.sampled_from(["Ana", "Kenji"])),
+    for family, given_name in draw(st.lists(st.tuples(st.sampled_from(["Silva", "Müller", "Nakamura"]), st.sampled_from(["Ana", "Kenji"])),
                                        min_size=1, max_size=3, unique=True)):
         creator = el(creators, "creator")
-        el(creator, "creatorName", f"{family}, {given}", nameType="Personal")
-        el(creator, "givenName", given)
+        el(creator, "creatorName", f"{family}, {given_name}", nameType="Personal")
+        el(creator, "givenName", given_name)
         el(creator, "familyName", family)
         if draw(st.booleans()):
             el(creator, "nameIdentifier", draw(orcid), nameIdentifierScheme="ORCID", schemeURI="https://orcid.org")
