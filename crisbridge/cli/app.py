@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
+import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -106,6 +108,10 @@ def convert(
     # RDF input: --from rdf, or --from auto with every input named like RDF (.ttl, .nt, .jsonld)
     rdf_input = from_ is Source.rdf or (from_ is Source.auto and all(is_rdf_path(i) for i in inputs))
     base = rdf_base or f"https://{oai_host}/"
+    if not _OAI_HOST.fullmatch(oai_host):
+        raise _fail(f"--oai-host {oai_host!r} cannot form an OAI identifier (oai:HOST:Publications/...): "
+                    "a host is a domain name such as repository.example.org (letters, digits and hyphens, "
+                    "labels separated by dots, each starting with a letter)")
     if rdf_input:
         from_ = Source.auto
     if rdf_input and repository:
@@ -125,7 +131,8 @@ def convert(
     except ConfigurationError as exc:
         raise _fail(str(exc)) from None
 
-    clash = _overwrites_an_input(inputs, output, report)
+    clash = _overwrites_an_input(inputs, output, report) or _output_problem(output)
+    clash = clash or _report_problem(report, "the converted records" if output is None else None)
     if clash:
         raise _fail(clash)
     sink: Any
@@ -150,7 +157,7 @@ def convert(
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         close_out = open(output, "wb")  # noqa: SIM115 - closed below, after the last record
         sink = ListRecordsWriter(close_out, oai_host, converter.writer.profile.metadata_prefix, converter.writer.ns)
-    report_file = report.open("w", encoding="utf-8") if report else io.StringIO()
+    report_file = _open_report(report)
     stream = ReportStream(report_file)
     # with --validate the entries wait for the findings about what they wrote
     held: list[Any] | None = [] if validate_output else None
@@ -197,12 +204,12 @@ def convert(
             report_file.close()
     s = stream.summary
     if shown_failures > MAX_SHOWN_FAILURES:
-        typer.echo(f"crisbridge: ... and {shown_failures - MAX_SHOWN_FAILURES} more failed records" + (f" (see {report})" if report else " (--report FILE lists them all)"), err=True)
+        typer.echo(f"crisbridge: ... and {_count(shown_failures - MAX_SHOWN_FAILURES, 'more failed record')}" + (f" (see {report})" if report else " (--report FILE lists them all)"), err=True)
     if show_progress or output is not None:
         typer.echo(
             ("\r" if show_progress else "")
-            + f"{s.records} record{'' if s.records == 1 else 's'}: {s.converted} converted, {s.deleted} deleted, {s.failed} failed; "
-            f"{s.errors} errors, {s.warnings} warnings",
+            + f"{_count(s.records, 'record')}: {s.converted} converted, {s.deleted} deleted, {s.failed} failed; "
+            f"{_count(s.errors, 'error')}, {_count(s.warnings, 'warning')}",
             err=True,
         )
     raise typer.Exit(stream.exit_code)
@@ -218,7 +225,8 @@ def _say_why_it_failed(entry: Any, shown: int) -> int:
         return 0
     if shown < MAX_SHOWN_FAILURES:
         first = next((i for i in entry.issues if i.severity.value == "error"), None)
-        why = f"{first.code}: {first.message}" if first is not None else "failed"
+        # the message often starts with the file too; the line names it once
+        why = f"{first.code}: {first.message.removeprefix(f'{entry.source}: ')}" if first is not None else "failed"
         record = f" [{entry.source_id}]" if entry.source_id else ""
         typer.echo(f"crisbridge: {entry.source}{record}: {why}", err=True)
     return 1
@@ -237,6 +245,80 @@ def _overwrites_an_input(inputs: list[str], output: Optional[str], report: Optio
     if out is not None and rep is not None and out == rep:
         return f"-o and --report name the same file ({output})"
     return None
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 record``, ``2 records``: every summary line counts with this."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+# The repositoryIdentifier of the OAI identifier scheme (oai-identifier.xsd,
+# repositoryIdentifierType): a domain name, two labels at least, each starting with a letter.
+_OAI_HOST = re.compile(r"[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+")
+
+
+def _cannot_write(path: Path, option: str, folder: bool = False) -> str | None:
+    """Why ``path``, given as ``option`` (``-o out/``), cannot be written, or None. Run before any record is converted, so a
+    mistyped -o or --report is a usage error (exit 2) and not a traceback after the batch.
+    Missing parent folders are created, as the writers would; a file made to try is removed."""
+    try:
+        if folder:
+            path.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=path):
+                pass
+            return None
+        if path.is_dir():
+            return f"cannot write {option}: it is a folder"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        existed = path.exists()
+        with path.open("ab"):
+            pass
+        if not existed:
+            path.unlink()
+    except FileExistsError as exc:
+        return f"cannot write {option}: {exc.filename} is a file, not a folder"
+    except OSError as exc:
+        return f"cannot write {option}: {exc.strerror or exc}"
+    return None
+
+
+def _output_problem(output: str | None) -> str | None:
+    if output is None:
+        return None
+    return _cannot_write(Path(output), f"-o {output}", folder=output.endswith(("/", "\\")) or Path(output).is_dir())
+
+
+def _report_problem(report: Path | None, stdout_holds: str | None) -> str | None:
+    """``--report -`` is standard output, unless ``stdout_holds`` (what the command writes
+    there) already is: two documents in one stream would be neither."""
+    if report is None:
+        return None
+    if str(report) == "-":
+        if stdout_holds:
+            return f"--report -: {stdout_holds} go to standard output already; give --report a file"
+        return None
+    return _cannot_write(report, f"--report {report}")
+
+
+class _StandardOutput:
+    """``--report -``: the JSON report on standard output, which closing must leave open."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+    def close(self) -> None:
+        sys.stdout.flush()
+
+
+def _open_report(report: Path | None) -> Any:
+    if report is None:
+        return io.StringIO()
+    if str(report) == "-":
+        return _StandardOutput()
+    return report.open("w", encoding="utf-8")
 
 
 class _Tee:
@@ -307,7 +389,10 @@ def roundtrip_command(
         trip = RoundTrip(cerif_version.value, mapping or [], via.value)
     except ConfigurationError as exc:
         raise _fail(str(exc)) from None
-    report_file = report.open("w", encoding="utf-8") if report else io.StringIO()
+    problem = _report_problem(report, "the field table and the values lost")
+    if problem:
+        raise _fail(problem)
+    report_file = _open_report(report)
     result = RoundTripStream(report_file)
     shown_failures = 0
     try:
@@ -331,15 +416,15 @@ def roundtrip_command(
         result.close()
         report_file.close()
     if shown_failures > MAX_SHOWN_FAILURES:
-        typer.echo(f"crisbridge: ... and {shown_failures - MAX_SHOWN_FAILURES} more failed records" + (f" (see {report})" if report else " (--report FILE lists them all)"), err=True)
+        typer.echo(f"crisbridge: ... and {_count(shown_failures - MAX_SHOWN_FAILURES, 'more failed record')}" + (f" (see {report})" if report else " (--report FILE lists them all)"), err=True)
     typer.echo("format\tfield\tvalues\tcarried\trespelled\tmerged\tchanged\tlost known\tlost rejected\tlost unexpected\tadded\tretention\tkept")
     for fmt, tallies in sorted(result.fields.items()):
         for name, t in sorted(tallies.items()):
             typer.echo(f"{fmt}\t{name}\t{t.values}\t{t.carried}\t{t.respelled}\t{t.merged}\t{t.changed}\t{t.lost_known}\t"
                        f"{t.lost_rejected}\t{t.lost_unexpected}\t{t.added}\t{t.retention:.3f}\t{t.kept:.3f}")
     s = result.summary
-    typer.echo(f"{s.records} records: {s.converted} round-tripped, {s.deleted} deleted, {s.failed} failed; {s.errors} errors, {s.warnings} warnings; "
-               f"{s.values} values: {s.carried} carried, {s.respelled} respelled, {s.merged} merged, "
+    typer.echo(f"{_count(s.records, 'record')}: {s.converted} round-tripped, {s.deleted} deleted, {s.failed} failed; "
+               f"{_count(s.errors, 'error')}, {_count(s.warnings, 'warning')}; {_count(s.values, 'value')}: {s.carried} carried, {s.respelled} respelled, {s.merged} merged, "
                f"{s.changed} changed ({s.changed_unexpected} unexplained), {s.lost_known} lost as documented, "
                f"{s.lost_rejected} refused as invalid, {s.lost_unexpected} lost unexpectedly", err=True)
     if result.exit_code:
@@ -360,6 +445,9 @@ def validate_command(
     """Check CERIF XML (profile 1.2 or 1.1): XSD, cross-record, SHACL and OAI-PMH protocol checks."""
     from crisbridge.validation.runner import validate
 
+    problem = _report_problem(report, "the findings")
+    if problem:
+        raise _fail(problem)
     try:
         result = validate(inputs, xsd_dirs=xsd_dir, shacl=shacl, rdf_base=rdf_base, workers=workers)
     except ConfigurationError as exc:
@@ -373,7 +461,8 @@ def validate_command(
             message = issue.message.removeprefix(f"{issue.location.file}: ")
             typer.echo(f"{issue.severity.value}\t{issue.code}\t{where}\t{message}")
     s = result.summary
-    typer.echo(f"{s.records} records: {s.converted} valid, {s.deleted} deleted, {s.failed} failed; {s.errors} errors, {s.warnings} warnings", err=True)
+    typer.echo(f"{_count(s.records, 'record')}: {s.converted} valid, {s.deleted} deleted, {s.failed} failed; "
+               f"{_count(s.errors, 'error')}, {_count(s.warnings, 'warning')}", err=True)
     raise typer.Exit(result.exit_code)
 
 
