@@ -23,7 +23,16 @@ from crisbridge.issues import Issue, Location, Severity
 from crisbridge.mapping import registry
 from crisbridge.mapping.build import build_output, entity_id
 from crisbridge.mapping.context import Context
-from crisbridge.model import EntityKind, ResearchOutput
+from crisbridge.model import (
+    EntityKind,
+    Equipment,
+    Event,
+    Funding,
+    OrgUnit,
+    Person,
+    Project,
+    ResearchOutput,
+)
 from crisbridge.readers import SourceRecord, read_inputs, read_records
 from crisbridge.report import RecordReport, Status
 from crisbridge.writers.cerif import CerifWriter
@@ -41,7 +50,7 @@ class EntityOutput:
 
     __slots__ = ("_element", "_xml", "entity", "id", "kind")
 
-    def __init__(self, id: str, kind: EntityKind, entity: ResearchOutput, element: Any = None, xml: bytes | None = None) -> None:
+    def __init__(self, id: str, kind: EntityKind, entity: ResearchOutput | Person | OrgUnit | Project | Funding | Event | Equipment, element: Any = None, xml: bytes | None = None) -> None:
         if element is None and xml is None:
             raise ValueError("an EntityOutput needs its element or its XML")
         self.id = id
@@ -107,6 +116,18 @@ def _utf8_document(text: str) -> bytes:
     return _DECLARED_ENCODING.sub(r"\1\2UTF-8\2", text, count=1).encode("utf-8")
 
 
+def _names_a_file(text: str) -> bool:
+    """Whether a str handed to convert_one is a file name rather than XML: it does not start
+    with "<" (after whitespace) and an existing file has that name (spaces around it aside)."""
+    name = text.strip()
+    if name.startswith("<") or "\n" in name or not name or len(name) > 4096:
+        return False
+    try:
+        return Path(name).is_file()
+    except (OSError, ValueError):  # a name too long for the system, a NUL byte
+        return False
+
+
 def _refuse_rules_that_cannot_work(mapping_files: tuple[Path, ...]) -> None:
     """An override whose rule can never give a value (``dc:titel``, a lookup without a table)
     would convert every record as if the rule were absent: refused like a file that does not
@@ -163,6 +184,11 @@ class Converter:
         elif isinstance(data, bytes):
             stream = io.BytesIO(data)
         elif isinstance(data, str):
+            if _names_a_file(data):
+                issue = Issue(code="xml.not-well-formed", severity=Severity.ERROR, location=Location(file=source),
+                              message=f"{source}: the str given is not XML but the name of a file ({data!r}): a str is "
+                                      "read as XML text; pass Path(...) for a file")
+                return RecordResult(source, None, Status.FAILED, issues=[issue])
             stream = io.BytesIO(_utf8_document(data))
         else:
             from crisbridge.readers import format_of, unwrap
@@ -211,10 +237,7 @@ class Converter:
         if rec.deleted:
             return self._deleted(rec)
         if rec.format == "cerif":
-            issue = Issue(code="input.unsupported-format", severity=Severity.ERROR,
-                          message=f"{rec.source}: CERIF XML as input is not read yet (CERIF -> CERIF has nothing to convert)",
-                          location=Location(file=rec.source, record=rec.oai_identifier))
-            return RecordResult(rec.source, rec.oai_identifier, Status.FAILED, rec.oai_identifier, rec.datestamp, issues=[issue])
+            return self._rewrite_cerif(rec)
         if rec.format is None:
             # an element handed to convert_one whose root no reader knows
             tag = rec.payload.tag if rec.payload is not None else None
@@ -232,6 +255,30 @@ class Converter:
         return RecordResult(rec.source, source_id, Status.CONVERTED, rec.oai_identifier, rec.datestamp,
                             entities=[EntityOutput(entity.id, kind, entity, xml=xml)], issues=issues)
 
+    def _rewrite_cerif(self, rec: SourceRecord) -> RecordResult:
+        """A CERIF entity (profile 1.1 or 1.2) read into the model and written again in the
+        requested version. The entity keeps its id: it is the CRIS's own, and the other
+        records' references point at it. What the reader has no place for (``cerif.not-read``)
+        and what the target version cannot hold (``cerif.no-slot``, ``cerif.type-generalised``,
+        ...) are the record's issues, as for any other source."""
+        from crisbridge.readers.cerif import read_entity
+
+        entity, issues = read_entity(rec.payload, rec.source, rec.oai_identifier)
+        entity_id = getattr(entity, "id", None) if entity is not None else None
+        source_id = rec.oai_identifier or entity_id or f"{rec.source}#{rec.position}"
+        if entity is None:
+            return RecordResult(rec.source, source_id, Status.FAILED, rec.oai_identifier, rec.datestamp, issues=issues)
+        if not entity_id:
+            # the profile's guidelines make @id mandatory; the XSD does not
+            issues.append(Issue(code="cerif.no-id", severity=Severity.ERROR,
+                                message=f"{rec.source}: the {entity.entity} has no @id, which every top-level entity needs; not written",
+                                location=Location(file=rec.source, record=source_id, line=rec.payload.sourceline)))
+            return RecordResult(rec.source, source_id, Status.FAILED, rec.oai_identifier, rec.datestamp, issues=issues)
+        xml, write_issues = self.writer.write_bytes(entity, record=source_id, file=rec.source)
+        kind = EntityKind(entity.entity)
+        return RecordResult(rec.source, source_id, Status.CONVERTED, rec.oai_identifier, rec.datestamp,
+                            entities=[EntityOutput(cerif_oai_id(kind, entity_id), kind, entity, xml=xml)], issues=issues + write_issues)
+
     def map_record(self, rec: SourceRecord) -> tuple[ResearchOutput | None, list[Issue], str]:
         """A record of a mapped source format (not CERIF) -> its model entity (None when it
         cannot be one), the mapping's issues and the record's source id. Every writer starts
@@ -248,6 +295,12 @@ class Converter:
         the header comes with metadata (Zenodo does this) the metadata says the entity type;
         without it the type is unknown, Publications/ is assumed, and the report says so."""
         key = rec.oai_identifier or f"{rec.source}#{rec.position}"
+        cerif = _deleted_cerif_entity(rec)
+        if cerif is not None:
+            cerif_kind, kept_id = cerif
+            issue = Issue(code="oai.deleted", severity=Severity.INFO, location=Location(file=rec.source, record=rec.oai_identifier),
+                          message=f"deleted in the source; written as a deleted header of the {cerif_kind.value}, under its own id")
+            return RecordResult(rec.source, key, Status.DELETED, rec.oai_identifier, rec.datestamp, issues=[issue], deleted_ids=[kept_id])
         kind = self._kind_of_deleted(rec, key)
         if kind is None:
             kind = EntityKind.PUBLICATION
@@ -267,3 +320,29 @@ class Converter:
         mapping.apply(rec.payload, ctx)
         entity = build_output(ctx, mapping, self.kind_profile, key)
         return EntityKind(entity.entity) if entity is not None else None  # type: ignore[attr-defined]
+
+
+_COLLECTIONS = {kind.collection: kind for kind in EntityKind}
+_CERIF_SETS = {f"openaire_cris_{kind.collection.lower()}": kind for kind in EntityKind} | {"openaire_cris_funding": EntityKind.FUNDING}
+
+
+def cerif_oai_id(kind: EntityKind, entity_id: str) -> str:
+    """What an OAI identifier of the CRIS names a kept CERIF entity by: ``Publications/1`` for
+    ``@id="1"`` (profile 1.1's form) and for ``@id="Publications/1"`` (1.2's), as the
+    guidelines' "OAI identifiers" section pairs them (``oai:{host}:{Type}s/{id}``)."""
+    return entity_id if entity_id.startswith(f"{kind.collection}/") else f"{kind.collection}/{entity_id}"
+
+
+def _deleted_cerif_entity(rec: SourceRecord) -> tuple[EntityKind, str] | None:
+    """The kind and kept id of a deleted header harvested from a CRIS (a set of the profile,
+    ``openaire_cris_publications``...): its identifier names the entity, as
+    ``oai:{host}:Publications/899999``, and the CRIS's other records may still refer to that
+    id. None for headers of other repositories."""
+    kinds = [_CERIF_SETS[s] for s in rec.set_specs if s in _CERIF_SETS]
+    if not kinds or rec.oai_identifier is None or rec.oai_identifier.count(":") < 2:
+        return None
+    local = rec.oai_identifier.split(":", 2)[2]
+    named = _COLLECTIONS.get(local.split("/", 1)[0]) if "/" in local else None
+    kind = named or kinds[0]
+    return kind, cerif_oai_id(kind, local)
+

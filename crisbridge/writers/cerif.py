@@ -51,6 +51,10 @@ SPDX = "https://spdx.org/licenses"
 # child that holds entities, whose issues must come in document order, is written late).
 Build = str | Callable[[list[str]], None]
 
+# The codes of what this writer leaves out or narrows: they describe CERIF XML output, so a
+# record written in another format (``--to rdf``) sets them aside.
+WRITER_CODES = frozenset({"cerif.no-slot", "cerif.extra-value", "cerif.identifier-outside-version", "cerif.type-generalised"})
+
 # Characters XML 1.0 does not allow (section 2.2), found in the UTF-8 bytes: the C0 controls
 # but tab, LF and CR (no byte of a multi-byte sequence is below 0x80), and U+FFFE, U+FFFF.
 # lxml refuses them with this message.
@@ -482,11 +486,14 @@ class CerifWriter:
                 p["ORCID"] = [_leaf("ORCID", orcids[0])]
             if len(orcids) > 1:
                 p["AlternativeORCID"] = self._texts("AlternativeORCID", orcids[1:])
-        for field, value in (("Gender", person.gender), ("ResearcherID", person.researcher_id)):
-            if value:
-                p[field] = [_leaf(field, value)]
+        if person.gender:
+            p["Gender"] = [_leaf("Gender", person.gender)]
+        if person.researcher_id and self._fits("ResearcherID", person.researcher_id, sink):
+            p["ResearcherID"] = [_leaf("ResearcherID", person.researcher_id)]
         if person.alternative_researcher_ids:
-            p["AlternativeResearcherID"] = self._texts("AlternativeResearcherID", person.alternative_researcher_ids)
+            alternatives = [v for v in person.alternative_researcher_ids if self._fits("ResearcherID", v, sink)]
+            if alternatives:
+                p["AlternativeResearcherID"] = self._texts("AlternativeResearcherID", alternatives)
         if person.scopus_author_id:
             p["ScopusAuthorID"] = [_leaf("ScopusAuthorID", person.scopus_author_id)]
         if person.alternative_scopus_author_ids:
@@ -722,4 +729,4 @@ def entity_kind(o: ResearchOutput) -> EntityKind:
     return EntityKind(getattr(o, "entity", "Publication"))
 
 
-__all__ = ["CerifWriter", "entity_kind", "kind_of"]
+__all__ = ["WRITER_CODES", "CerifWriter", "entity_kind", "kind_of"]

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from functools import lru_cache
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import Any, BinaryIO, NamedTuple
 from urllib.parse import quote
 
@@ -45,6 +45,7 @@ from crisbridge.model import (
     Project,
     ResearchOutput,
 )
+from crisbridge.writers.cerif import WRITER_CODES
 
 CERIF = "https://w3id.org/cerif/model#"
 CB = "https://w3id.org/crisbridge/vocab#"
@@ -1163,8 +1164,8 @@ def document(block: bytes, fmt: str) -> bytes:
 
 class RdfRender:
     """Serialises a converted record's entities for the batch (``--to rdf``), in place of
-    CERIF XML; the record's issues about the CERIF XML (``cerif.*``) give way to the RDF
-    writer's. Pickles by its settings, so process pools can carry it."""
+    CERIF XML; the record's issues about the CERIF XML written (``WRITER_CODES``) give way to
+    the RDF writer's. Pickles by its settings, so process pools can carry it."""
 
     def __init__(self, base: str = DEFAULT_BASE, fmt: str = "nt") -> None:
         if fmt not in FORMATS:
@@ -1185,7 +1186,8 @@ class RdfRender:
     def __call__(self, result: Any) -> list[tuple[str, str, bytes]]:
         if self._writer is None:
             self._writer = RdfWriter(self.base)
-        issues = [i for i in result.issues if not i.code.startswith("cerif.")]
+        # the CERIF reader's issues (cerif.not-read, from CERIF input) are about the source and stay
+        issues = [i for i in result.issues if i.code not in WRITER_CODES]
         outputs: list[tuple[str, str, bytes]] = []
         for e in result.entities:
             triples, found = self._writer.triples(e.entity, record=result.source_id, file=result.source)
