@@ -5,15 +5,20 @@ A case is a folder holding:
 - the input: ``input.xml``, or a ``case.yaml`` whose ``input:`` is a path relative to a base
   folder the runner is given (the project's own goldens point into the shared reference
   material this way instead of copying it);
-- ``expected.xml``: the CERIF entity the record becomes (absent when the record must fail);
-- ``expected-issues.json`` (optional): the record's issues, a list of ``{"code", "severity"}``,
-  each optionally with ``"location"`` (source XPath, or the CERIF element for writer issues);
+- ``expected.xml``: the CERIF entity the record becomes; absent when the record must fail,
+  and then ``expected-issues.json`` is required: it says how the record fails, so that a
+  fixture broken by accident (a cut file, a wrong path) cannot pass as "expected to fail";
+- ``expected-issues.json`` (optional beside ``expected.xml``): the record's issues, a list of
+  ``{"code", "severity"}``, each optionally with ``"location"`` (source XPath, or the CERIF
+  element for writer issues);
 - ``case.yaml`` may also give ``cerif_version`` ("1.2" or "1.1"), ``mapping`` (override files,
   relative to the case folder) and ``note``.
 
 XML is compared after C14N 2.0 with insignificant whitespace removed; a mismatch comes with a
 unified diff of the pretty-printed forms. The same code serves ``crisbridge mappings test``,
-the pytest plugin and the project's own golden tests.
+the pytest plugin and the project's own golden tests. A case that cannot run (a case.yaml
+that is wrong, an input that is not there, a broken mapping of its own) fails on its own with
+the reason, naming its folder; the other cases still run.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from typing import Any
 import yaml
 from lxml import etree
 
+from crisbridge.errors import MappingError
 from crisbridge.pipeline import Converter, RecordResult
 
 CASE_KEYS = {"input", "cerif_version", "mapping", "note"}
@@ -66,12 +72,23 @@ class Outcome:
     def passed(self) -> bool:
         return not self.failures
 
+    @property
+    def note(self) -> str | None:
+        """Said beside a pass that wrote nothing: the case was meant to fail, and did."""
+        if not self.passed or self.result is None or self.result.entities:
+            return None
+        codes = sorted({i.code for i in self.result.issues if i.severity.value == "error"})
+        return f"expected to fail: failed with {', '.join(codes) or self.result.status.value}"
+
 
 def load_case(folder: Path, root: Path | None = None) -> Case:
     name = str(folder.relative_to(root)) if root is not None and folder.is_relative_to(root) else folder.name
     settings: dict[str, Any] = {}
     if (folder / "case.yaml").is_file():
-        loaded = yaml.safe_load((folder / "case.yaml").read_text(encoding="utf-8")) or {}
+        try:
+            loaded = yaml.safe_load((folder / "case.yaml").read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            return Case(folder, name, None, problem=f"case.yaml is not valid YAML: {exc}")
         if not isinstance(loaded, dict):
             return Case(folder, name, None, problem="case.yaml is not a mapping")
         settings = loaded
@@ -86,6 +103,8 @@ def load_case(folder: Path, root: Path | None = None) -> Case:
         problem = f"cerif_version {version!r} is not one of {VERSIONS}"
     elif ("input" in settings) == (folder / "input.xml").is_file():
         problem = "a case has exactly one input: input.xml, or `input:` in case.yaml"
+    elif "input" in settings and not isinstance(settings["input"], str):
+        problem = f"case.yaml: `input:` is a path, not {settings['input']!r}"
     return Case(folder, name, settings.get("input"), version, tuple((folder / m).resolve() for m in mapping), problem)
 
 
@@ -100,13 +119,30 @@ def _converter(version: str, mapping: tuple[Path, ...]) -> Converter:
     return Converter(cerif_version=version, mapping_files=mapping)
 
 
+def input_problem(case: Case, base: Path | None) -> str | None:
+    """Why the input a case.yaml names cannot be read (None when it can), naming the case."""
+    if case.input is None:
+        return None
+    where = case.folder / "case.yaml"
+    if base is None and not Path(case.input).is_absolute():
+        return (f"{where}: `input: {case.input}` is relative to a base folder, and none was given "
+                "(crisbridge mappings test --base FOLDER; crisbridge_base in the pytest configuration)")
+    path = (base or Path()) / case.input
+    if not path.is_file():
+        return f"{where}: `input: {case.input}` names {path}, which is {'a folder' if path.is_dir() else 'not there'}"
+    return None
+
+
 def convert_case(case: Case, base: Path | None = None, extra_mapping: tuple[Path, ...] = ()) -> RecordResult:
+    """Convert a case's input; a case whose input cannot be read raises ValueError
+    (``run`` and the pytest plugin ask ``input_problem`` first and fail the case alone)."""
+    problem = input_problem(case, base)
+    if problem is not None:
+        raise ValueError(problem)
     if case.input is None:
         path, source = case.folder / "input.xml", f"{case.name}/input.xml"
     else:
-        if base is None:
-            raise ValueError(f"{case.name}: its input is relative to a base folder, and none was given")
-        path, source = base / case.input, f"reference/{case.input}"
+        path, source = (base or Path()) / case.input, f"reference/{case.input}"
     # a stable source name keeps issue locations and fallback ids the same on every machine
     return _converter(case.cerif_version, extra_mapping + case.mapping).convert_one(path.read_bytes(), source=source)
 
@@ -141,6 +177,13 @@ def check(case: Case, result: RecordResult) -> list[str]:
     if actual is None:
         if case.expected_xml.is_file():
             failures.append(f"no entity was written ({result.status.value}: {[i.code for i in result.issues]})")
+        elif not case.expected_issues.is_file():
+            # "no expected.xml" alone would let any failure pass: a cut input, a wrong path
+            failures.append(
+                f"the record failed ({', '.join(i.code for i in result.issues) or result.status.value}), and the case has "
+                "neither expected.xml nor expected-issues.json: a case that must fail says how in expected-issues.json "
+                "(--update writes it; review it)"
+            )
     elif not case.expected_xml.is_file():
         failures.append("no expected.xml (run with --update, then review it)")
     else:
@@ -174,11 +217,23 @@ def update(case: Case, result: RecordResult) -> None:
 
 
 def run(root: Path, base: Path | None = None, mapping: tuple[Path, ...] = (), write: bool = False) -> Iterator[Outcome]:
+    """Every case's outcome; a broken ``mapping`` (given for all cases) raises MappingError,
+    a case's own broken mapping fails that case only."""
     for case in discover(root):
-        if case.problem:
-            yield Outcome(case, None, [case.problem])
+        problem = case.problem or input_problem(case, base)
+        if problem:
+            yield Outcome(case, None, [problem])
             continue
-        result = convert_case(case, base, mapping)
+        try:
+            result = convert_case(case, base, mapping)
+        except MappingError as exc:
+            if Path(exc.file).resolve() not in case.mapping:
+                raise
+            yield Outcome(case, None, [f"{case.folder / 'case.yaml'}: mapping: {exc}"])
+            continue
+        except OSError as exc:
+            yield Outcome(case, None, [f"{case.folder}: the input cannot be read: {exc.strerror or exc}"])
+            continue
         if write:
             update(case, result)
             yield Outcome(case, result)

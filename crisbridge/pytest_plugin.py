@@ -63,6 +63,9 @@ class CaseItem(pytest.Item):
         base_setting = config.getini("crisbridge_base")
         base = (config.rootpath / base_setting) if base_setting else config.rootpath
         mapping = tuple(Path(p).resolve() for p in config.getini("crisbridge_mapping"))
+        problem = self.case.problem or cases.input_problem(self.case, base)
+        if problem:
+            raise CaseFailure([problem])
         result = cases.convert_case(self.case, base, mapping)
         if config.getoption("--crisbridge-update"):
             cases.update(self.case, result)

@@ -550,7 +550,8 @@ def mappings_test(
         for outcome in cases.run(folder, base, tuple(mapping or ()), write=update):
             if outcome.passed:
                 passed += 1
-                typer.echo(f"{'UPDATED' if update else 'PASS'}  {outcome.case.name}")
+                note = f" ({outcome.note})" if outcome.note else ""
+                typer.echo(f"{'UPDATED' if update else 'PASS'}  {outcome.case.name}{note}")
             else:
                 failed += 1
                 typer.echo(f"FAIL  {outcome.case.name}")
