@@ -244,6 +244,18 @@ def _subject(value: Classification, rule: Rule, ctx: OutContext) -> Any:
 DATESTAMP = "header:datestamp"
 # The output's fields that hold one date each; ``dates`` holds the DataCite-typed ones.
 DATE_FIELDS = frozenset(name for name in ResearchOutput.model_fields if name.endswith("_date"))
+# The dates that are the publication itself when a rule's ``publication_dates`` does not say:
+# the publication date, and the Issued date (a Product's publication, the profile having no
+# PublicationDate for one). A rule given in an override (docs/mapping-guide.md, "Overriding a
+# writer mapping") replaces the shipped rule's options, so it must not start warning about them.
+PUBLICATION_DATES = ("publication_date", "dates.Issued")
+# How a message names where the year came from.
+_SOURCE_NAMES = {
+    "publication_date": "the publication date",
+    "access_end_date": "the end of the embargo",
+    "approval_date": "the date the patent was granted",
+    "registration_date": "the date the patent was filed",
+}
 _YEAR = re.compile(r"\d{4}")
 
 
@@ -256,8 +268,8 @@ def _check_years_from(rule: OutRuleSpec) -> str | None:
         return f"options.years_from is the list of places the year may come from, in order (publication_date, dates.Issued, {DATESTAMP}, ...)"
     quiet = rule.options.get("publication_dates", [])
     if not isinstance(quiet, list) or not all(isinstance(s, str) for s in quiet):
-        return "options.publication_dates is a list of the years_from entries that date the publication itself"
-    for source in [*sources, *quiet]:
+        return f"options.publication_dates is a list of the years_from entries that date the publication itself (when absent: {', '.join(PUBLICATION_DATES)})"
+    for source in [*sources, *quiet]:  # the default publication_dates need not be read
         if source == DATESTAMP:
             continue
         field = "dates" if source.startswith("dates.") else source
@@ -291,25 +303,51 @@ def publication_year(fields: dict[str, Any], sources: list[str], datestamp: str 
     return None
 
 
-def _source_name(source: str) -> str:
-    return f"the {source.removeprefix('dates.')} date" if source.startswith("dates.") else f"the output's {source}"
+def _source_name(source: str, kind: str) -> str:
+    if source.startswith("dates."):
+        return f"the {source.removeprefix('dates.')} date"
+    if source == "publication_date" and kind == "Product":
+        return "the publication date (a Product's Issued date)"
+    return _SOURCE_NAMES.get(source, f"the {source.replace('_', ' ')}")
+
+
+def _passed_over(source: str, publication_dates: list[str] | tuple[str, ...], rule: Rule, ctx: OutContext) -> str:
+    """Why the year is not the publication's, from the record's own dates (whether or not the
+    rule reads them): it has no publication date (no date at all), or years_from puts another
+    source first, or does not take the publication date."""
+    own = {name: getattr(ctx.entity, name, None) for name in (*DATE_FIELDS, "dates")}
+    published = publication_year(own, list(publication_dates), None)
+    if published is not None:
+        _, where, date = published
+        if where in rule.options["years_from"]:
+            return f"years_from puts {_source_name(source, ctx.kind)} before {_source_name(where, ctx.kind)} {date}"
+        return f"years_from does not take {_source_name(where, ctx.kind)} {date}"
+    if source != DATESTAMP:
+        return "no publication date"
+    if publication_year(own, ["dates.*", *sorted(DATE_FIELDS)], None) is None:
+        return "the record gives no date"
+    return "years_from takes none of the record's dates"
 
 
 @writer("datacite_publication_year", check=_check_years_from)
 def _publication_year(value: dict[str, Any], rule: Rule, ctx: OutContext) -> Any:
     """The year of the first date the rule's ``years_from`` finds; a year from a date other than
     the ``publication_dates`` is reported, so a reader knows it is a stand-in."""
+    if len(rule.spec.from_) == 1:  # a rule reading one field is given that field's value alone
+        value = {rule.spec.from_[0]: value}
     found = publication_year(value, rule.options["years_from"], ctx.datestamp)
     if found is None:
         return None  # the required-element check reports it
     year, source, date = found
+    publication_dates = rule.options.get("publication_dates", PUBLICATION_DATES)
     if source == DATESTAMP:
         ctx.issue(Severity.WARNING, "out.year-from-datestamp",
-                  f"the record gives no date: publicationYear {year} is the year of its OAI-PMH header datestamp {date} "
-                  "(the date the source last created or changed the record)", rule, date)
-    elif source not in rule.options.get("publication_dates", ()):
+                  f"{_passed_over(source, publication_dates, rule, ctx)}: publicationYear {year} is the year of its OAI-PMH header "
+                  f"datestamp {date} (the date the source last created or changed the record)", rule, date)
+    elif source not in publication_dates:
         ctx.issue(Severity.WARNING, "out.year-from-other-date",
-                  f"no publication date: publicationYear {year} is the year of {_source_name(source)} {date}", rule, date)
+                  f"{_passed_over(source, publication_dates, rule, ctx)}: publicationYear {year} is the year of "
+                  f"{_source_name(source, ctx.kind)} {date}", rule, date)
     return ctx.el("datacite:publicationYear", year)
 
 
