@@ -63,6 +63,20 @@ def format_of(root: Any) -> str | None:
     return None
 
 
+def _wrong_format(payload: Any, forced_format: str, source: str, record: str | None) -> Issue | None:
+    """An error when ``--from`` names a format and the record's root is clearly another one the
+    bridge knows: a Dublin Core record read as DataCite would only fail for want of a title."""
+    if forced_format == "auto":
+        return None
+    found = format_of(payload)
+    if found is None or found == forced_format:
+        return None
+    which = f"record {record}: " if record else ""
+    return Issue(code="input.wrong-format", severity=Severity.ERROR,
+                 message=f"{source}: {which}--from {forced_format} was given, but the root element {payload.tag} is {found}, not {forced_format}",
+                 location=Location(file=source, record=record, line=payload.sourceline))
+
+
 def unwrap(root: Any) -> Any:
     """The DataCite ``resource`` inside an ``oai_datacite`` wrapper; any other root as is."""
     tag = root.tag
@@ -225,6 +239,7 @@ def read_records(source: str, stream: BinaryIO | str, forced_format: str = "auto
     payload = unwrap(root)
     fmt = format_of(payload) if forced_format == "auto" else forced_format
     rec = SourceRecord(source=source, position=1, payload=payload, format=fmt)
+    rec.problem = _wrong_format(payload, forced_format, source, None)
     if fmt is None:
         rec.problem = Issue(code="input.unknown-format", severity=Severity.ERROR,
                             message=f"{source}: root element {payload.tag} is not a format the bridge reads ({', '.join(SOURCE_FORMATS)})",
@@ -278,6 +293,7 @@ def _oai_record(source: str, position: int, record: Any, forced_format: str) -> 
     payload = unwrap(payload)
     rec.payload = payload
     rec.format = format_of(payload) if forced_format == "auto" else forced_format
+    rec.problem = _wrong_format(payload, forced_format, source, rec.oai_identifier)
     if rec.format is None:
         rec.problem = Issue(code="input.unknown-format", severity=Severity.ERROR,
                             message=f"{source}: record {rec.oai_identifier}: metadata root {payload.tag} is not a format the bridge reads",
