@@ -71,11 +71,17 @@ class Context:
         message: str,
         el: Any = None,
         value: str | None = None,
+        step: str | None = None,
     ) -> None:
+        """``step`` is a last step below ``el`` for the XPath: an attribute (``@titleType``) or
+        ``text()``, when the issue is about that part of the element."""
+        xpath = None if el is None else _relative_xpath(el, self.root)
+        if step is not None and xpath is not None:
+            xpath += "/" + step
         location = {
             "file": self.file,
             "record": self.record,
-            "xpath": None if el is None else _relative_xpath(el, self.root),
+            "xpath": xpath,
             "line": None if el is None else el.sourceline or None,
             "value": value,
         }

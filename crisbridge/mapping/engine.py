@@ -21,7 +21,7 @@ from crisbridge.issues import Severity
 from crisbridge.mapping import transforms
 from crisbridge.mapping.transforms import HANDLED
 from crisbridge.mapping.context import Context
-from crisbridge.mapping.spec import MappingSpec, RuleSpec
+from crisbridge.mapping.spec import MappingSpec, PartSpec, RuleSpec
 from crisbridge.model import ResearchOutput
 
 _SIMPLE_STEP = re.compile(r"^(?:([A-Za-z_][\w.-]*):)?([A-Za-z_][\w.-]*)$")
@@ -68,6 +68,34 @@ def _field_policies() -> dict[str, str]:
 
 FIELD_POLICIES = _field_policies()
 
+_XML_NS = "{http://www.w3.org/XML/1998/namespace}"
+# Where a key of leaves_out finds its part, after the slash: an attribute, the text, or a child.
+_PART_TEXT = "text()"
+
+
+@dataclass
+class LeftOut:
+    """A part of the elements a rule matches that the rule does not read (``leaves_out``), with
+    the ``no_place`` reason the report gives for it. ``holder`` is the element the key names
+    before its slash: the matched element itself when it has that name (or the key says ``*``),
+    else its children of that name (``nameIdentifier/@nameIdentifierScheme`` of a creator)."""
+
+    key: str
+    holder: str | None  # None for "*"
+    attr: str | None  # an attribute's local name
+    child: str | None  # a child element's local name
+    reason: str | None  # None: no_place has no such key (mappings check reports it)
+    when: str | None
+    unless: str | None
+    spec: PartSpec
+
+    @classmethod
+    def of(cls, spec: PartSpec, no_place: dict[str, str]) -> LeftOut:
+        holder, _, what = spec.part.partition("/")
+        attr = what[1:] if what.startswith("@") else None
+        child = None if attr is not None or what == _PART_TEXT else what
+        return cls(spec.part, None if holder == "*" else holder, attr, child, no_place.get(spec.part), spec.when, spec.unless, spec)
+
 
 @dataclass
 class Rule:
@@ -80,6 +108,7 @@ class Rule:
     patterns: list[re.Pattern[str]] = field(default_factory=list)
     patch: bool = False  # the transform fills several fields (transforms.PATCH_TRANSFORMS)
     rewrites: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+    left_out: dict[str, LeftOut] = field(default_factory=dict)  # by no_place key
     to: list[str] = field(init=False)  # the spec's target fields, read for every value
     # answers of pure helpers that depend only on a value and the rule's tables (language
     # tags), for values that recur in every record; transforms.language_tag bounds it
@@ -103,6 +132,8 @@ class Group:
     tag_ns: str | None
     uses_root_ns: bool
     xpath: etree.XPath | None
+    # whether a rule of the group leaves parts out: only then are its readers tracked
+    parts: bool = False
 
 
 class CompiledMapping:
@@ -111,47 +142,62 @@ class CompiledMapping:
         self.name = spec.format or "?"
         self.tables = tables
         self.groups: list[Group] = []
+        self.no_place = {k: v for k, v in spec.no_place.items()}
+        # leaves_out conditions per (expression, root namespace): see _condition
+        self._conditions: dict[tuple[str, str], etree.XPath] = {}
         self._dispatch_cache: dict[str, tuple[dict[str, list[Group]], list[Group]]] = {}
         by_match: dict[str, list[Rule]] = {}
         for rule_spec in spec.rules:
             by_match.setdefault(rule_spec.match, []).append(self._compile_rule(rule_spec))
         for match, rules in by_match.items():
             self.groups.append(self._compile_group(match, rules))
-        self.no_place = {k: v for k, v in spec.no_place.items()}
         self._source_id_paths = [self._xpath(p, None) for p in spec.source_id]
 
     # -- compile ------------------------------------------------------------------------
 
-    def _where(self, rule: RuleSpec | None) -> tuple[str, int | None]:
+    def _where(self, rule: RuleSpec | None, *key: Any) -> tuple[str, int | None]:
+        """The file and line to blame: the line of ``key`` in the rule (``"when"``,
+        ``"options", "rewrite", 0, "pattern"``), the rule's first line without one."""
         if rule is not None:
             # an override's rule names the override file, not the mapping it was merged into
-            return rule.file or self.spec.file or self.name, rule.line
+            return rule.file or self.spec.file or self.name, rule.line_of(*key)
         return self.spec.file or self.name, None
+
+    def _regex(self, rule: RuleSpec, pattern: Any, *key: Any) -> re.Pattern[str]:
+        try:
+            return re.compile(pattern)
+        except (re.error, TypeError) as exc:
+            raise MappingError(*self._where(rule, *key), f"bad regular expression {pattern!r}: {exc}") from None
 
     def _compile_rule(self, rule: RuleSpec) -> Rule:
         try:
             fn = transforms.get(rule.transform)
         except RegistryError as exc:
-            raise MappingError(*self._where(rule), str(exc)) from None
+            raise MappingError(*self._where(rule, "transform"), str(exc)) from None
         bad = [t for t in rule.to if t not in FIELD_POLICIES]
         if bad:
             known = ", ".join(sorted(FIELD_POLICIES))
-            raise MappingError(*self._where(rule), f"unknown target field(s) {bad}; known fields: {known}")
+            raise MappingError(*self._where(rule, "to", rule.to.index(bad[0])), f"unknown target field(s) {bad}; known fields: {known}")
         table: dict[str, Any] = {}
         if rule.table is not None:
             if rule.table not in self.tables:
                 known = ", ".join(sorted(self.tables))
-                raise MappingError(*self._where(rule), f"unknown table {rule.table!r}; known tables: {known}")
+                raise MappingError(*self._where(rule, "table"), f"unknown table {rule.table!r}; known tables: {known}")
             table = self.tables[rule.table]
+        when = self._regex(rule, rule.when, "when") if rule.when else None
+        patterns = [self._regex(rule, p, "options", "patterns", j) for j, p in enumerate(rule.options.get("patterns", []))]
         try:
-            when = re.compile(rule.when) if rule.when else None
-            patterns = [re.compile(p) for p in rule.options.get("patterns", [])]
-            rewrites = [(re.compile(r["pattern"]), str(r.get("replace", ""))) for r in rule.options.get("rewrite", [])]
-        except re.error as exc:
-            raise MappingError(*self._where(rule), f"bad regular expression: {exc}") from None
+            rewrites = [(self._regex(rule, r["pattern"], "options", "rewrite", j, "pattern"), str(r.get("replace", "")))
+                        for j, r in enumerate(rule.options.get("rewrite", []))]
         except (KeyError, TypeError, AttributeError):
-            raise MappingError(*self._where(rule), "options.rewrite is a list of {pattern: REGEX, replace: TEXT}") from None
-        return Rule(rule, fn, table, self.tables, rule.options, when, patterns, fn in transforms.PATCH_TRANSFORMS, rewrites)
+            raise MappingError(*self._where(rule, "options", "rewrite"), "options.rewrite is a list of {pattern: REGEX, replace: TEXT}") from None
+        left_out = {p.part: LeftOut.of(p, self.no_place) for p in rule.leaves_out}
+        for part in left_out.values():
+            for test in (part.when, part.unless):
+                if test is not None:
+                    # a typo fails at load time, with a stand-in for the root's namespace
+                    self._compile_condition(test, "urn:check", rule)
+        return Rule(rule, fn, table, self.tables, rule.options, when, patterns, fn in transforms.PATCH_TRANSFORMS, rewrites, left_out)
 
     def _namespaces(self, root_ns: str | None) -> dict[str, str]:
         ns = dict(self.spec.namespaces)
@@ -171,28 +217,29 @@ class CompiledMapping:
             xp = etree.XPath(path, namespaces=namespaces)
             xp(_PROBE)
         except etree.XPathError as exc:
-            raise MappingError(*self._where(rule), f"bad XPath {path!r}: {exc}") from None
+            raise MappingError(*self._where(rule, "match"), f"bad XPath {path!r}: {exc}") from None
         problem = _xpath_names_problem(path, namespaces)
         if problem is not None:
-            raise MappingError(*self._where(rule), f"bad XPath {path!r}: {problem}")
+            raise MappingError(*self._where(rule, "match"), f"bad XPath {path!r}: {problem}")
         return xp
 
     def _compile_group(self, match: str, rules: list[Rule]) -> Group:
         m = _SIMPLE_STEP.match(match)
         first = rules[0].spec
+        parts = any(r.left_out for r in rules)
         if m:
             prefix, local = m.groups()
             uses_root = prefix is not None and prefix == self.spec.root_prefix
             if prefix and not uses_root and prefix not in self.spec.namespaces:
-                raise MappingError(*self._where(first), f"namespace prefix {prefix!r} is not declared")
+                raise MappingError(*self._where(first, "match"), f"namespace prefix {prefix!r} is not declared")
             ns = None if uses_root or prefix is None else self.spec.namespaces[prefix]
-            return Group(match, rules, local, ns, uses_root, None)
+            return Group(match, rules, local, ns, uses_root, None, parts)
         uses_root = bool(self.spec.root_prefix and self.spec.root_prefix + ":" in match)
         xp = None if uses_root else self._xpath(match, first)
         if uses_root:
             # check the expression now with a stand-in namespace, so a typo fails at load time
             self._checked_xpath(match, self._namespaces("urn:check"), first)
-        return Group(match, rules, None, None, uses_root, xp)
+        return Group(match, rules, None, None, uses_root, xp, parts)
 
     def _dispatch(self, root_ns: str) -> tuple[dict[str, list[Group]], list[Group]]:
         """Per root namespace: tag -> groups for plain child steps, and the XPath groups."""
@@ -208,7 +255,7 @@ class CompiledMapping:
                 tag = f"{{{ns}}}{g.tag_local}" if ns else g.tag_local
                 by_tag.setdefault(tag, []).append(g)
             elif g.uses_root_ns:
-                deep.append(Group(g.match, g.rules, None, None, True, etree.XPath(g.match, namespaces=nsmap)))
+                deep.append(Group(g.match, g.rules, None, None, True, etree.XPath(g.match, namespaces=nsmap), g.parts))
             else:
                 deep.append(g)
         result = (by_tag, deep)
@@ -263,6 +310,8 @@ class CompiledMapping:
 
     def _apply_group(self, group: Group, el: Any, ctx: Context) -> None:
         accepted = False
+        # the rules that gave a value, when some rule of the group leaves parts out
+        readers: list[Rule] | None = [] if group.parts else None
         for rule in group.rules:
             when = rule.when
             if when is not None and not when.search(ctx.text(el)):
@@ -271,7 +320,9 @@ class CompiledMapping:
             if result is None:
                 continue
             if result is HANDLED:
+                # dealt with by a report of its own, or folded into another value: no parts
                 accepted = True
+                readers = None
                 break
             if rule.patch:
                 to = rule.to
@@ -285,8 +336,72 @@ class CompiledMapping:
             else:
                 put(ctx, rule.to[0], result, el, rule)
             accepted = True
+            if readers is not None:
+                readers.append(rule)
         if not accepted:
             self._not_mapped(el, ctx)
+        elif readers:
+            self._parts_left_out(readers, el, ctx)
+
+    def _parts_left_out(self, readers: list[Rule], el: Any, ctx: Context) -> None:
+        """Report each part of ``el`` that every rule that read it leaves out (``leaves_out``),
+        when present and not empty, with its ``no_place`` reason: a part one of them reads
+        is in the output."""
+        local = el.tag[el.tag.index("}") + 1 :] if el.tag[0] == "{" else el.tag
+        for key, part in readers[0].left_out.items():
+            if part.reason is None or any(key not in r.left_out for r in readers[1:]):
+                continue
+            if part.holder is None or part.holder == local:
+                holders = [el]
+            else:
+                holders = [c for c in el.iterchildren(_ns_of(el) + part.holder)]
+            for holder in holders:
+                for target, what, value, step in _present(part, holder):
+                    if all(self._leaves(r.left_out[key], target) for r in readers):
+                        name = etree.QName(holder).localname
+                        ctx.issue(Severity.INFO, "map.part-not-mapped", f"{name} {what} {_quote(value)} not mapped: {part.reason}",
+                                  target, value[:200], step)
+
+    def _leaves(self, part: LeftOut, target: Any) -> bool:
+        """Whether the part's conditions hold for the element holding it."""
+        if part.when is None and part.unless is None:
+            return True
+        root_tag = target.getroottree().getroot().tag
+        root_ns = root_tag[1 : root_tag.index("}")] if root_tag[0] == "{" else ""
+        if part.when is not None and not self._condition(part.when, root_ns)(target):
+            return False
+        return part.unless is None or not self._condition(part.unless, root_ns)(target)
+
+    def _condition(self, test: str, root_ns: str) -> etree.XPath:
+        xp = self._conditions.get((test, root_ns))
+        if xp is None:
+            xp = self._conditions[(test, root_ns)] = self._compile_condition(test, root_ns, None)
+        return xp
+
+    def _compile_condition(self, test: str, root_ns: str, rule: RuleSpec | None) -> etree.XPath:
+        """A leaves_out condition: XPath 1.0 as a boolean, with the mapping's prefixes and
+        ``in-table(name, value)``, true when the value (stripped, lower case; a URL also without
+        its scheme, ``www.`` and trailing slash) is a key of the named table, as the transforms
+        look values up."""
+        try:
+            xp = etree.XPath(f"boolean({test})", namespaces=self._namespaces(root_ns), extensions={(None, "in-table"): self._in_table})
+            xp(_PROBE)
+        except etree.XPathError as exc:
+            raise MappingError(*self._where(rule), f"bad leaves_out condition {test!r}: {exc}") from None
+        return xp
+
+    def _in_table(self, _context: Any, name: str, value: Any) -> bool:
+        table = self.tables.get(str(name))
+        if table is None:
+            return False
+        if isinstance(value, list):
+            value = value[0] if value else ""
+        # a node set gives its first node: an attribute's value, or an element's text as the
+        # transforms read it (white space collapsed)
+        text = (value if isinstance(value, str) else transforms.text_of(value)).strip().lower()
+        if not text:
+            return False
+        return text in table or _URL_SCHEME.sub("", text.rstrip("/")) in table
 
     def _not_mapped(self, el: Any, ctx: Context) -> None:
         tag = el.tag
@@ -296,6 +411,35 @@ class CompiledMapping:
         if reason is None:
             reason = "no mapping rule handles this value" if value else "no mapping rule handles this element"
         ctx.issue(Severity.INFO, "map.not-mapped", f"{local} not mapped: {reason}", el, value[:200] if value else None)
+
+
+_URL_SCHEME = re.compile(r"^https?://(www\.)?")
+
+
+def _ns_of(el: Any) -> str:
+    tag = el.tag
+    return tag[: tag.index("}") + 1] if tag[0] == "{" else ""
+
+
+def _quote(value: str) -> str:
+    return repr(value if len(value) <= 80 else value[:77] + "...")
+
+
+def _present(part: LeftOut, holder: Any) -> list[tuple[Any, str, str, str | None]]:
+    """(element holding it, what it is, value, XPath step below that element) for each
+    instance of the part with a value:
+    an attribute (unqualified, or in the xml namespace: ``@lang`` is ``xml:lang`` too), the
+    text, or each child of that name."""
+    if part.attr is not None:
+        step = "@" + part.attr
+        value = holder.get(part.attr)
+        if value is None:
+            value, step = holder.get(_XML_NS + part.attr), "@xml:" + part.attr
+        return [(holder, part.attr, " ".join(value.split()), step)] if value and value.strip() else []
+    if part.child is None:
+        text = transforms.text_of(holder)
+        return [(holder, "text", text, _PART_TEXT)] if text else []
+    return [(c, part.child, transforms.text_of(c), None) for c in holder.iterchildren(_ns_of(holder) + part.child) if transforms.text_of(c)]
 
 
 def put(ctx: Context, target: str, value: Any, el: Any, rule: Rule) -> None:

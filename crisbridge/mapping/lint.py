@@ -23,6 +23,9 @@ errors (the rule can never give a value)
                                with text, the single-valued fields this rule writes: its values
                                are always refused
   ``lint.unknown-preference``  ``options.prefer`` names a preference the engine does not have
+  ``lint.unknown-part``        a ``leaves_out`` entry names a part ``no_place`` has no key for:
+                               convert would have no reason to give for it (the line is the
+                               entry's own)
 warnings (the mapping works, but probably not as meant)
   ``lint.foreign-namespace``   an element of a namespace the format's schemas do not use
   ``lint.table-unused``        a table given to a transform that never reads the rule's table
@@ -233,6 +236,7 @@ class _Linter:
             self.names(rule)
             self.table(rule)
             self.preference(rule)
+            self.parts(rule)
         for group in self.mapping.groups:
             self.reachable(group.rules)
         self.duplicate_names(rules)
@@ -390,6 +394,15 @@ class _Linter:
                 f"options.prefer {prefer!r} is not one the engine knows ({', '.join(PREFERENCES)})",
                 dead=False,
             )
+
+    def parts(self, rule: Rule) -> None:
+        """Each part a rule leaves out is reported with the reason its no_place key gives."""
+        for key, part in rule.left_out.items():
+            if part.reason is not None:
+                continue
+            ref = RuleRef(rule.spec.file or self.file, part.spec.line or rule.spec.line, rule.spec.name)
+            message = f"leaves_out names {key!r}, which no_place does not explain{_did_you_mean(key, sorted(self.mapping.no_place))}"
+            self.findings.append(Finding("lint.unknown-part", Severity.ERROR, ref, message))
 
     # order within a group -------------------------------------------------------------
 

@@ -27,6 +27,25 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# A part of a matched element: ``element/@attribute``, ``element/text()``, ``element/child``,
+# or ``*/@attribute`` for the matched element whatever its name (the keys of ``no_place``).
+PART_KEY = r"^(?:\*|[A-Za-z_][\w.-]*)/(?:@[A-Za-z_][\w.-]*|text\(\)|[A-Za-z_][\w.-]*)$"
+
+
+class PartSpec(_Strict):
+    """A part of what a rule matches that the rule does not read, named by its ``no_place`` key
+    (which gives the reason, written once), with the conditions under which it is left out."""
+
+    part: str = Field(pattern=PART_KEY, description="A no_place key: element/@attribute, element/text(), element/child or */@attribute.")
+    when: str | None = Field(None, description="XPath 1.0 test on the element holding the part: left out only when true.")
+    unless: str | None = Field(None, description="XPath 1.0 test on the element holding the part: read when true.")
+    _line: int | None = PrivateAttr(None)  # set by the loader, see RuleSpec
+
+    @property
+    def line(self) -> int | None:
+        return self._line
+
+
 class RuleSpec(_Strict):
     name: str | None = Field(None, description="Stable rule name; an override rule with the same name replaces it.")
     match: str = Field(description="XPath relative to the record root, with the file's namespace prefixes.")
@@ -36,6 +55,11 @@ class RuleSpec(_Strict):
     when: str | None = Field(None, description="Regular expression the value must match for the rule to apply.")
     options: dict[str, Any] = Field(default_factory=dict, description="Extra settings for the transform.")
     note: str | None = Field(None, description="Why the rule exists; cite the guideline.")
+    leaves_out: list[PartSpec] = Field(
+        default_factory=list,
+        description="Parts of the matched element the rule does not read (no_place keys, optionally with when/unless):"
+        " each present one is reported per record as map.part-not-mapped with its no_place reason.",
+    )
     # Where the rule was written, set by the loader. Private, so that neither a mapping file nor
     # the printed JSON Schema can set them, and an override's rule keeps its own file when
     # merged into the shipped mapping (errors must name the file the user wrote).
@@ -62,6 +86,13 @@ class RuleSpec(_Strict):
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
+
+    @field_validator("leaves_out", mode="before")
+    @classmethod
+    def _bare_keys(cls, value: Any) -> Any:
+        # a part read in no case is written as its bare key
+        return [{"part": v} if isinstance(v, str) else v for v in value] if isinstance(value, list) else value
+
 
 
 class MappingSpec(_Strict):
@@ -171,6 +202,8 @@ def load_spec(path: Path) -> MappingSpec:
     for i, rule in enumerate(spec.rules):
         rule.line = lines.get(("rules", i))
         rule.file = str(path)
+        for j, part in enumerate(rule.leaves_out):
+            part._line = lines.get(("rules", i, "leaves_out", j))
     spec.file = str(path)
     spec._table_lines = {name: line for name in spec.tables if (line := lines.get(("tables", name))) is not None}
     return spec
