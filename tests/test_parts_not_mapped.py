@@ -20,10 +20,9 @@ from lxml import etree
 
 from crisbridge import Converter, Issue
 from crisbridge.errors import MappingError
-from crisbridge.mapping import lint
-from crisbridge.roundtrip import RoundTrip, _altered, _nudged, _read_with, trace
-from crisbridge.mapping import registry
+from crisbridge.mapping import lint, registry
 from crisbridge.readers import read_inputs
+from crisbridge.roundtrip import RoundTrip, _altered, _nudged, _read_with, trace
 
 XML = "http://www.w3.org/XML/1998/namespace"
 ROOT = Path(__file__).resolve().parent.parent

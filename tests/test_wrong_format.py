@@ -9,7 +9,6 @@ from pathlib import Path
 from crisbridge import Converter
 
 
-
 def test_from_naming_another_format_fails_the_record_saying_which(reference: Path, tmp_path: Path) -> None:
     record = reference / "real-records" / "dspace-eur-pyoai" / "records" / "oai_dc" / "hdl_1765_1070.xml"
     result = Converter(source_format="datacite").convert_one(record)
