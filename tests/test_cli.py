@@ -256,7 +256,7 @@ def test_exit_2_for_a_broken_mapping_file(tmp_path: Path) -> None:
     mapping.write_text("extends: oai_dc\nrules:\n  - match: dc:type\n    to: type\n    transform: lookup\n    table: nope\n", encoding="utf-8")
     run = crisbridge("convert", str(EXAMPLE), "--mapping", str(mapping))
     assert run.returncode == 2
-    assert f"{mapping}:3: ".encode() in run.stderr
+    assert f"{mapping}:6: unknown table 'nope'".encode() in run.stderr  # the line of table:, not of the rule
     assert run.stdout == b""
 
 

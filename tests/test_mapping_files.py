@@ -47,16 +47,20 @@ BROKEN: dict[str, tuple[str, int, str]] = {
     "unknown-key-in-rule": (HEAD + "  - name: broken\n    match: dc:title\n    to: titles\n    transfrom: text\n", 15, "transfrom"),
     "unknown-top-level-key": (HEAD + "tabels:\n  resource_types: {}\n", 12, "tabels"),
     "loader-field-given-by-hand": (HEAD + "  - name: broken\n    match: dc:title\n    to: titles\n    line: 3\n", 15, "line"),
-    "unknown-transform": (HEAD + "  - name: broken\n    match: dc:title\n    to: titles\n    transform: titlecase\n", 12, "unknown transform 'titlecase'"),
-    "unknown-table": (HEAD + "  - name: broken\n    match: dc:type\n    to: type\n    transform: lookup\n    table: local_types\n", 12, "unknown table 'local_types'"),
-    "unknown-target-field": (HEAD + "  - name: broken\n    match: dc:title\n    to: headline\n", 12, "unknown target field"),
-    "bad-xpath-syntax": (HEAD + "  - name: broken\n    match: \"dc:identifier[starts-with(., 'x'\"\n    to: url\n", 12, "bad XPath"),
-    "xpath-with-undeclared-prefix": (HEAD + "  - name: broken\n    match: \"dcterms:abstract/text()\"\n    to: abstracts\n", 12, "bad XPath"),
-    "xpath-with-unknown-function": (HEAD + "  - name: broken\n    match: \"dc:title[lower-case(.) = 'x']\"\n    to: titles\n", 12, "unknown function lower-case()"),
-    "xpath-with-undeclared-prefix-in-a-predicate": (HEAD + "  - name: broken\n    match: \"dc:title[@xml:lang='en' or dcterms:x]\"\n    to: titles\n", 12, "prefix 'dcterms'"),
-    "undeclared-prefix-step": (HEAD + "  - name: broken\n    match: dcterms:abstract\n    to: abstracts\n", 12, "prefix 'dcterms'"),
-    "bad-when-regex": (HEAD + "  - name: broken\n    match: dc:title\n    to: titles\n    when: \"([A-Z]\"\n", 12, "bad regular expression"),
-    "bad-citation-pattern": (HEAD + "  - name: broken\n    match: dc:source\n    to: [volume]\n    transform: citation\n    options:\n      patterns: [\"(?P<volume>\\\\d+\"]\n", 12, "bad regular expression"),
+    "unknown-transform": (HEAD + "  - name: broken\n    match: dc:title\n    to: titles\n    transform: titlecase\n", 15, "unknown transform 'titlecase'"),
+    "unknown-table": (HEAD + "  - name: broken\n    match: dc:type\n    to: type\n    transform: lookup\n    table: local_types\n", 16, "unknown table 'local_types'"),
+    "unknown-target-field": (HEAD + "  - name: broken\n    match: dc:title\n    to: headline\n", 14, "unknown target field"),
+    "bad-xpath-syntax": (HEAD + "  - name: broken\n    match: \"dc:identifier[starts-with(., 'x'\"\n    to: url\n", 13, "bad XPath"),
+    "xpath-with-undeclared-prefix": (HEAD + "  - name: broken\n    match: \"dcterms:abstract/text()\"\n    to: abstracts\n", 13, "bad XPath"),
+    "xpath-with-unknown-function": (HEAD + "  - name: broken\n    match: \"dc:title[lower-case(.) = 'x']\"\n    to: titles\n", 13, "unknown function lower-case()"),
+    "xpath-with-undeclared-prefix-in-a-predicate": (HEAD + "  - name: broken\n    match: \"dc:title[@xml:lang='en' or dcterms:x]\"\n    to: titles\n", 13, "prefix 'dcterms'"),
+    "undeclared-prefix-step": (HEAD + "  - name: broken\n    match: dcterms:abstract\n    to: abstracts\n", 13, "prefix 'dcterms'"),
+    "bad-when-regex": (HEAD + "  - name: broken\n    match: dc:title\n    to: titles\n    when: \"([A-Z]\"\n", 15, "bad regular expression '([A-Z]': missing ),"),
+    "bad-citation-pattern": (HEAD + "  - name: broken\n    match: dc:source\n    to: [volume]\n    transform: citation\n    options:\n      patterns: [\"(?P<volume>\\\\d+\"]\n", 17, "bad regular expression '(?P<volume>\\\\d+'"),
+    # errors name the key at fault, not the rule's first line: here the second rewrite's pattern
+    "bad-rewrite-pattern": (HEAD + "  - name: broken\n    match: dc:identifier\n    to: [handle]\n    transform: identifier\n"
+                            "    options:\n      rewrite:\n        - {pattern: '^hdl:', replace: ''}\n"
+                            "        - pattern: '^(https?://repo/'\n          replace: 'hdl:'\n", 19, "bad regular expression '^(https?://repo/'"),
     "duplicate-key": (HEAD + "  - name: broken\n    match: dc:title\n    to: titles\n    to: abstracts\n", 15, "appears twice"),
     "extends-unknown-mapping": ("extends: marc21\nrules: []\n", 1, "unknown mapping 'marc21'"),
     "extends-nothing": ("rules:\n  - match: dc:title\n    to: titles\n", 1, "extends"),
@@ -197,7 +201,7 @@ def test_a_broken_mapping_stops_convert_with_exit_2_before_any_output(reference:
     out = tmp_path / "out.xml"
     run = _cli("convert", str(reference / DLIBRA_ABSTRACT), "--mapping", str(path), "-o", str(out))
     assert run.returncode == 2
-    assert f"{path}:12: " in run.stderr
+    assert f"{path}:{BROKEN['unknown-table'][1]}: unknown table 'local_types'" in run.stderr  # the table: line
     assert not out.exists()
 
 

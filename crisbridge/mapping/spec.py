@@ -65,9 +65,19 @@ class RuleSpec(_Strict):
     # merged into the shipped mapping (errors must name the file the user wrote).
     _line: int | None = PrivateAttr(None)
     _file: str | None = PrivateAttr(None)
+    # the line of each key and item below the rule, by its path (("options", "rewrite", 0, "pattern"))
+    _key_lines: dict[tuple[Any, ...], int] = PrivateAttr(default_factory=dict)
 
     @property
     def line(self) -> int | None:
+        return self._line
+
+    def line_of(self, *key: Any) -> int | None:
+        """The line of a key of the rule (``line_of("options", "patterns", 1)``), or of the
+        nearest key above it the loader saw; the rule's first line when none."""
+        for cut in range(len(key), 0, -1):
+            if key[:cut] in self._key_lines:
+                return self._key_lines[key[:cut]]
         return self._line
 
     @line.setter
@@ -199,8 +209,13 @@ def _load(path: Path, model: type[_M]) -> tuple[_M, dict[tuple[Any, ...], int]]:
 
 def load_spec(path: Path) -> MappingSpec:
     spec, lines = _load(path, MappingSpec)
+    below: dict[Any, dict[tuple[Any, ...], int]] = {}
+    for where, line in lines.items():
+        if len(where) > 2 and where[0] == "rules":
+            below.setdefault(where[1], {})[where[2:]] = line
     for i, rule in enumerate(spec.rules):
         rule.line = lines.get(("rules", i))
+        rule._key_lines = below.get(i, {})
         rule.file = str(path)
         for j, part in enumerate(rule.leaves_out):
             part._line = lines.get(("rules", i, "leaves_out", j))
