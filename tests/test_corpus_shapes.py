@@ -38,8 +38,11 @@ WARNINGS = {
     ("shacl.datatype", "Product-Name"),
     # licences given as other URLs than SPDX's (Creative Commons deeds, info:eu-repo rights)
     ("shacl.pattern", "License-SPDX"),
-    # COAR types that COAR has since deprecated, still used by repositories (e.g. c_816b)
+    # COAR types that COAR has since deprecated, with a current term to use or outside the
+    # profile's lists (a preprint, c_816b, is neither: the profile lists it, COAR names no successor)
     ("shacl.deprecated-term", "DeprecatedType"),
+    ("shacl.deprecated-term", "DeprecatedType-c_18co"),
+    ("shacl.deprecated-term", "DeprecatedType-c_18cp"),
 }
 
 
