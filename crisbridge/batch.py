@@ -40,6 +40,11 @@ def _datestamp(value: str | None, fallback: str) -> str:
 
 
 def _file_stamp(name: str) -> str:
+    """The datestamp of a record whose source gives none (a bare record, not an OAI-PMH
+    response): when its file last changed, or, read from standard input, when it was
+    converted (the stream has no time of its own: the epoch said 1970 for every such record)."""
+    if name == "<stdin>":  # as readers.expand_inputs names standard input
+        return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     try:
         mtime = os.stat(name).st_mtime
     except OSError:

@@ -198,3 +198,18 @@ def test_convert_one_says_when_the_document_holds_more_records(reference: Path, 
     assert warning.severity.value == "warning" and "holds 3 records" in warning.message and warning.location.file == str(path)
     # a one-record document gets no such warning
     assert "input.more-records" not in [i.code for i in converter.convert_one(reference / DSPACE).issues]
+
+
+def test_a_str_naming_a_file_fails_with_a_hint_to_pass_a_path(reference: Path, converter: Converter) -> None:
+    # a str is XML text: the name of a file is not read as the file (that is what Path is for)
+    path = reference / DSPACE
+    for given in (str(path), f"  {path}"):
+        result = converter.convert_one(given)
+        assert result.status is Status.FAILED
+        [issue] = result.issues
+        assert issue.code == "xml.not-well-formed"
+        assert "pass Path(...) for a file" in issue.message and str(path) in issue.message
+    assert converter.convert_one(Path(path)).status is Status.CONVERTED
+    # text that is not XML and names no file keeps the parser's own words
+    [issue] = converter.convert_one(str(path) + ".missing").issues
+    assert "Path(" not in issue.message and "not well-formed XML" in issue.message

@@ -483,3 +483,33 @@ def test_every_summary_counts_one_record_in_the_singular(command: str, tmp_path:
     assert run.returncode == 1
     summary = next(line for line in run.stderr.decode().splitlines() if not line.startswith("crisbridge:"))
     assert summary.startswith("1 record: 0 ") and "; 1 error, 0 warnings" in summary, summary
+
+
+# -- the datestamp of a bare record -----------------------------------------------------------
+
+
+def _datestamps(xml: bytes) -> list[str]:
+    return [d.text or "" for d in etree.fromstring(xml).iter(f"{{{OAI}}}datestamp")]
+
+
+def test_a_bare_record_on_standard_input_is_stamped_with_the_conversion_time(harvest: Path) -> None:
+    from datetime import datetime, timezone
+
+    def now() -> str:
+        return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    data = (harvest / "dspace.xml").read_bytes()  # a bare oai_dc record: no OAI-PMH header, no datestamp
+    before = now()
+    run = crisbridge("convert", "-", stdin=data)
+    after = now()
+    assert run.returncode == 0, run.stderr.decode()
+    stamps = _datestamps(run.stdout)
+    assert stamps and all(before <= s <= after for s in stamps), (before, stamps, after)
+
+
+def test_a_bare_record_in_a_file_is_stamped_with_the_file_modification_time(harvest: Path) -> None:
+    record = harvest / "dspace.xml"
+    os.utime(record, (1_700_000_000, 1_700_000_000))
+    run = crisbridge("convert", str(record))
+    assert run.returncode == 0, run.stderr.decode()
+    assert _datestamps(run.stdout) == ["2023-11-14T22:13:20Z"]
