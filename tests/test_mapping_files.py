@@ -215,7 +215,7 @@ def test_mappings_schema_prints_the_json_schema_of_the_format() -> None:
     rule = schema["$defs"]["RuleSpec"]
     assert rule["additionalProperties"] is False
     assert set(rule["required"]) == {"match", "to"}
-    assert {"name", "match", "to", "transform", "table", "when", "options", "note"} == set(rule["properties"])
+    assert {"name", "match", "to", "transform", "table", "when", "options", "note", "leaves_out"} == set(rule["properties"])
     assert all("description" in rule["properties"][k] for k in ("match", "to", "transform"))
     # what the loader fills in is not part of the format an editor should offer
     assert "file" not in schema["properties"]

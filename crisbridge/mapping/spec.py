@@ -104,7 +104,6 @@ class RuleSpec(_Strict):
         return [{"part": v} if isinstance(v, str) else v for v in value] if isinstance(value, list) else value
 
 
-
 class MappingSpec(_Strict):
     format: str | None = Field(None, description="Source format this mapping reads (oai_dc, datacite, oai_openaire).")
     extends: str | None = Field(None, description="For override files: the mapping this file adds to.")
