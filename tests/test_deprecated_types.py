@@ -65,6 +65,6 @@ def test_a_deprecated_type_with_a_current_term_is_warned_about_naming_it(tmp_pat
     report = validate([str(out)])
     found = [i for r in report.records for i in r.issues if i.code == "shacl.deprecated-term"]
     assert [i.message for i in found] == [
-        "COAR has deprecated this resource type (conference paper not in proceedings); use its current term, "
-        "conference paper (http://purl.org/coar/resource_type/c_5794), which the profile lists too"]
+        ("COAR has deprecated this resource type (conference paper not in proceedings); use its current term, "
+         "conference paper (http://purl.org/coar/resource_type/c_5794), which the profile lists too")]
     assert found[0].location.value == "http://purl.org/coar/resource_type/c_18cp"

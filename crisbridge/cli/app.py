@@ -459,11 +459,34 @@ def validate_command(
         if issue.severity.value != "info":
             where = ":".join(x for x in (issue.location.file, issue.location.record or record) if x)
             message = issue.message.removeprefix(f"{issue.location.file}: ")
-            typer.echo(f"{issue.severity.value}\t{issue.code}\t{where}\t{message}")
+            typer.echo(f"{issue.severity.value}\t{issue.code}\t{where}\t{message}{_found_at(issue, record)}")
     s = result.summary
     typer.echo(f"{_count(s.records, 'record')}: {s.converted} valid, {s.deleted} deleted, {s.failed} failed; "
                f"{_count(s.errors, 'error')}, {_count(s.warnings, 'warning')}", err=True)
     raise typer.Exit(result.exit_code)
+
+
+MAX_SHOWN_VALUE = 80
+
+
+def _found_at(issue: Any, record: Optional[str]) -> str:
+    """`` (PublishedIn/Title: "Journal of ...")``: the element or property a finding is about
+    and the value at fault (shortened, on one line), which the report holds as the location's
+    focus node, path, XPath and value; empty when it has none of them."""
+    from crisbridge.writers.rdf import element_path
+
+    loc = issue.location
+    place = element_path(loc.focus_node, loc.path, loc.record or record) if loc.focus_node else (loc.xpath or loc.path)
+    if place and loc.line and not loc.focus_node:
+        place += f", line {loc.line}"
+    value = None
+    if loc.value is not None:
+        value = " ".join(loc.value.split())
+        if len(value) > MAX_SHOWN_VALUE:
+            value = value[: MAX_SHOWN_VALUE - 1] + "\u2026"
+        value = f'"{value}"'
+    shown = ": ".join(x for x in (place, value) if x)
+    return f" ({shown})" if shown else ""
 
 
 @schemas_app.command("fetch")

@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any, BinaryIO, NamedTuple
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from crisbridge.errors import ConfigurationError
 from crisbridge.issues import Issue, Location, Severity
@@ -1250,8 +1250,37 @@ def extension(fmt: str) -> str:
     return {"turtle": ".ttl", "nt": ".nt", "jsonld": ".jsonld"}[fmt]
 
 
+# A property's CERIF element name, for messages: the CERIF model terms back to the elements
+# they annotate (one term names one element, whichever entity holds it).
+_ELEMENT_OF_TERM = {str(iri): element for (_, element), iri in ATTRIBUTES.items()}
+
+
+def element_path(focus_node: str | None, path: str | None, record: str | None = None) -> str | None:
+    """Where in a record a SHACL result is, as the profile's elements name it: the focus node's
+    minted part (``#PublishedIn``, ``#Authors/1/Person``) and the property as its element
+    (``cerif:ResultPublication.Title`` is ``Title``, ``cb:ORCID`` is ``ORCID``): for example
+    ``PublishedIn/Title``. A focus node that is another entity than the ``record``'s (an
+    organisation embedded with its own id) is named by its id. None when nothing is known."""
+    steps: list[str] = []
+    if focus_node:
+        entity, _, minted = focus_node.partition("#")
+        local = record.rsplit(":", 1)[-1] if record else None
+        if local and not unquote(entity).endswith(local) and "/" in entity.rstrip("/"):
+            steps.append("/".join(unquote(entity).rstrip("/").split("/")[-2:]))
+        if minted:
+            steps.append(unquote(minted))
+    if path and path != RDF_VALUE:  # rdf:value is the focus node's own value: its element is named
+        if path in _ELEMENT_OF_TERM:
+            steps.append(_ELEMENT_OF_TERM[path])
+        elif path.startswith(CB):
+            steps.append(path[len(CB):])
+        else:
+            steps.append(path.rsplit("#", 1)[-1] if is_absolute_iri(path) else path)
+    return "/".join(steps) or None
+
+
 __all__ = [
     "CB", "CERIF", "CFV", "DEFAULT_BASE", "FORMATS", "IRI", "BNode", "Lit", "RdfRender", "RdfSink", "RdfStreamWriter", "RdfWriter",
-    "Triple", "bind_prefixes", "date_datatype", "document", "extension", "is_absolute_iri", "render", "serialize", "to_graph",
+    "Triple", "bind_prefixes", "date_datatype", "document", "element_path", "extension", "is_absolute_iri", "render", "serialize", "to_graph",
     "to_jsonld_nodes", "to_ntriples", "to_turtle", "turtle_header",
 ]
