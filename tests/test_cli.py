@@ -275,6 +275,16 @@ def test_exit_2_for_an_override_rule_that_can_never_match(tmp_path: Path) -> Non
     assert crisbridge("convert", str(EXAMPLE), "--mapping", str(mapping)).returncode == 0
 
 
+def test_output_dash_is_standard_output(tmp_path: Path) -> None:
+    """`-o -` writes the records to standard output, as `-` means for inputs and --report; it
+    used to create a file named "-" in the working folder."""
+    run = crisbridge("convert", str(EXAMPLE), "-o", "-", "--report", str(tmp_path / "r.json"), cwd=tmp_path)
+    assert run.returncode == 0 and run.stdout.startswith(b"<?xml") and b"<ListRecords>" in run.stdout
+    assert not (tmp_path / "-").exists()
+    # and it is standard output for --report's clash check too
+    assert crisbridge("convert", str(EXAMPLE), "-o", "-", "--report", "-", cwd=tmp_path).returncode == 2
+
+
 def test_exit_2_without_inputs_and_for_an_unknown_command() -> None:
     assert crisbridge("convert").returncode == 2
     assert crisbridge("transmogrify").returncode == 2

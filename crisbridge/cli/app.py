@@ -82,7 +82,7 @@ def convert(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders (every *.xml below) or - for standard input.")],
     to: Annotated[Target, typer.Option("--to", help="Target format.")] = Target.cerif,
     from_: Annotated[Source, typer.Option("--from", help="Source format; auto decides per document by its root element.")] = Source.auto,
-    output: Annotated[Optional[str], typer.Option("-o", "--output", help="A file (one OAI-PMH ListRecords document) or a folder/ (one file per entity); standard output if absent.")] = None,
+    output: Annotated[Optional[str], typer.Option("-o", "--output", help="A file (one OAI-PMH ListRecords document) or a folder/ (one file per entity); standard output if absent or -.")] = None,
     report: Annotated[Optional[Path], typer.Option("--report", help="Write the JSON report here.")] = None,
     cerif_version: Annotated[CerifVersion, typer.Option("--cerif-version", help="CERIF profile version.")] = CerifVersion.v12,
     rdf_format: Annotated[RdfFormat, typer.Option("--rdf-format", help="RDF serialisation with --to rdf.")] = RdfFormat.turtle,
@@ -131,6 +131,8 @@ def convert(
     except ConfigurationError as exc:
         raise _fail(str(exc)) from None
 
+    if output == "-":
+        output = None  # standard output, as "-" means for the inputs and for --report
     clash = _overwrites_an_input(inputs, output, report) or _output_problem(output)
     clash = clash or _report_problem(report, "the converted records" if output is None else None)
     if clash:
