@@ -400,6 +400,19 @@ def test_a_failed_record_says_why_on_standard_error(tmp_path: Path) -> None:
     assert lines[1] == "4 records: 2 converted, 1 deleted, 1 failed; 1 error, 0 warnings"
 
 
+@pytest.mark.parametrize("report", ["file", "-"])
+def test_after_twenty_reasons_the_rest_are_counted(tmp_path: Path, reference: Path, report: str) -> None:
+    """The real-record corpus has more than twenty records that fail on their own: twenty
+    reasons are printed, then one line counting the rest and saying where they all are."""
+    target = str(tmp_path / "r.json") if report == "file" else "-"
+    run = crisbridge("convert", str(reference / "real-records"), "-o", str(tmp_path / "o.xml"), "--report", target)
+    lines = run.stderr.decode().splitlines()
+    failed = json.loads(Path(target).read_text() if report == "file" else run.stdout)["summary"]["failed"]
+    assert failed > 20 and sum(line.startswith("crisbridge: ") and "..." not in line for line in lines) == 20
+    where = f"(see {target})" if report == "file" else "(the report lists them all)"
+    assert f"crisbridge: ... and {failed - 20} more failed records {where}" in lines
+
+
 # -- where the output and the report go ---------------------------------------------------
 
 COMMANDS = {  # each command's own arguments beside an input and --report

@@ -205,8 +205,7 @@ def convert(
         if report:
             report_file.close()
     s = stream.summary
-    if shown_failures > MAX_SHOWN_FAILURES:
-        typer.echo(f"crisbridge: ... and {_count(shown_failures - MAX_SHOWN_FAILURES, 'more failed record')}" + (f" (see {report})" if report else " (--report FILE lists them all)"), err=True)
+    _say_how_many_more_failed(shown_failures, report)
     if show_progress or output is not None:
         typer.echo(
             ("\r" if show_progress else "")
@@ -218,6 +217,14 @@ def convert(
 
 
 MAX_SHOWN_FAILURES = 20
+
+
+def _say_how_many_more_failed(failed: int, report: Path | None) -> None:
+    """After the first MAX_SHOWN_FAILURES reasons: how many more, and where they all are."""
+    if failed <= MAX_SHOWN_FAILURES:
+        return
+    where = (" (the report lists them all)" if str(report) == "-" else f" (see {report})") if report else " (--report FILE lists them all)"
+    typer.echo(f"crisbridge: ... and {_count(failed - MAX_SHOWN_FAILURES, 'more failed record')}{where}", err=True)
 
 
 def _say_why_it_failed(entry: Any, shown: int) -> int:
@@ -417,8 +424,7 @@ def roundtrip_command(
     finally:
         result.close()
         report_file.close()
-    if shown_failures > MAX_SHOWN_FAILURES:
-        typer.echo(f"crisbridge: ... and {_count(shown_failures - MAX_SHOWN_FAILURES, 'more failed record')}" + (f" (see {report})" if report else " (--report FILE lists them all)"), err=True)
+    _say_how_many_more_failed(shown_failures, report)
     typer.echo("format\tfield\tvalues\tcarried\trespelled\tmerged\tchanged\tlost known\tlost rejected\tlost unexpected\tadded\tretention\tkept")
     for fmt, tallies in sorted(result.fields.items()):
         for name, t in sorted(tallies.items()):
