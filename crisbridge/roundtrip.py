@@ -66,6 +66,7 @@ from crisbridge.mapping.context import Context, _relative_xpath
 from crisbridge.mapping.engine import CompiledMapping
 from crisbridge.model import ResearchOutput
 from crisbridge.report import RecordReport, Status, Summary
+from crisbridge.words import counted
 from crisbridge.writers.repository import SHIPPED_OUT, RepositoryConverter
 
 VIAS = ("cerif", "rdf")
@@ -214,14 +215,14 @@ class RoundTripResult:
         if s.failed:
             why = ", ".join(f"{n} {code}" for code, n in self.failures.most_common())
             own = "its own and was" if s.failed == 1 else "their own and were"
-            reasons.append(f"{_count(s.failed, 'record')} failed on {own} not round-tripped ({why})")
+            reasons.append(f"{counted(s.failed, 'record')} failed on {own} not round-tripped ({why})")
         unexplained = s.lost_unexpected + s.changed_unexpected
         if unexplained:
-            reasons.append(f"{_count(s.lost_unexpected, 'value')} lost and {s.changed_unexpected} changed in a way no mapping "
+            reasons.append(f"{counted(s.lost_unexpected, 'value')} lost and {s.changed_unexpected} changed in a way no mapping "
                            "file explains (roundtrip.lost)")
         other = s.errors - unexplained - self.failed_errors
         if other > 0:
-            reasons.append(f"{_count(other, 'other error')}")
+            reasons.append(f"{counted(other, 'other error')}")
         return reasons
 
     def fields_json(self) -> dict[str, Any]:
@@ -234,10 +235,6 @@ class RoundTripResult:
             "records": [r.model_dump(mode="json", exclude_none=True) for r in self.records],
             "notes": [n.model_dump(mode="json", exclude_none=True) for n in self.notes],
         }
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 class RoundTripStream(RoundTripResult):

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from crisbridge.errors import ConfigurationError, CrisbridgeError
+from crisbridge.words import counted
 
 app = typer.Typer(
     name="crisbridge",
@@ -209,8 +210,8 @@ def convert(
     if show_progress or output is not None:
         typer.echo(
             ("\r" if show_progress else "")
-            + f"{_count(s.records, 'record')}: {s.converted} converted, {s.deleted} deleted, {s.failed} failed; "
-            f"{_count(s.errors, 'error')}, {_count(s.warnings, 'warning')}",
+            + f"{counted(s.records, 'record')}: {s.converted} converted, {s.deleted} deleted, {s.failed} failed; "
+            f"{counted(s.errors, 'error')}, {counted(s.warnings, 'warning')}",
             err=True,
         )
     raise typer.Exit(stream.exit_code)
@@ -224,7 +225,7 @@ def _say_how_many_more_failed(failed: int, report: Path | None) -> None:
     if failed <= MAX_SHOWN_FAILURES:
         return
     where = (" (the report lists them all)" if str(report) == "-" else f" (see {report})") if report else " (--report FILE lists them all)"
-    typer.echo(f"crisbridge: ... and {_count(failed - MAX_SHOWN_FAILURES, 'more failed record')}{where}", err=True)
+    typer.echo(f"crisbridge: ... and {counted(failed - MAX_SHOWN_FAILURES, 'more failed record')}{where}", err=True)
 
 
 def _say_why_it_failed(entry: Any, shown: int) -> int:
@@ -254,11 +255,6 @@ def _overwrites_an_input(inputs: list[str], output: Optional[str], report: Optio
     if out is not None and rep is not None and out == rep:
         return f"-o and --report name the same file ({output})"
     return None
-
-
-def _count(n: int, noun: str) -> str:
-    """``1 record``, ``2 records``: every summary line counts with this."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 # The repositoryIdentifier of the OAI identifier scheme (oai-identifier.xsd,
@@ -431,8 +427,8 @@ def roundtrip_command(
             typer.echo(f"{fmt}\t{name}\t{t.values}\t{t.carried}\t{t.respelled}\t{t.merged}\t{t.changed}\t{t.lost_known}\t"
                        f"{t.lost_rejected}\t{t.lost_unexpected}\t{t.added}\t{t.retention:.3f}\t{t.kept:.3f}")
     s = result.summary
-    typer.echo(f"{_count(s.records, 'record')}: {s.converted} round-tripped, {s.deleted} deleted, {s.failed} failed; "
-               f"{_count(s.errors, 'error')}, {_count(s.warnings, 'warning')}; {_count(s.values, 'value')}: {s.carried} carried, {s.respelled} respelled, {s.merged} merged, "
+    typer.echo(f"{counted(s.records, 'record')}: {s.converted} round-tripped, {s.deleted} deleted, {s.failed} failed; "
+               f"{counted(s.errors, 'error')}, {counted(s.warnings, 'warning')}; {counted(s.values, 'value')}: {s.carried} carried, {s.respelled} respelled, {s.merged} merged, "
                f"{s.changed} changed ({s.changed_unexpected} unexplained), {s.lost_known} lost as documented, "
                f"{s.lost_rejected} refused as invalid, {s.lost_unexpected} lost unexpectedly", err=True)
     if result.exit_code:
@@ -469,8 +465,8 @@ def validate_command(
             message = issue.message.removeprefix(f"{issue.location.file}: ")
             typer.echo(f"{issue.severity.value}\t{issue.code}\t{where}\t{message}{_found_at(issue, record)}")
     s = result.summary
-    typer.echo(f"{_count(s.records, 'record')}: {s.converted} valid, {s.deleted} deleted, {s.failed} failed; "
-               f"{_count(s.errors, 'error')}, {_count(s.warnings, 'warning')}", err=True)
+    typer.echo(f"{counted(s.records, 'record')}: {s.converted} valid, {s.deleted} deleted, {s.failed} failed; "
+               f"{counted(s.errors, 'error')}, {counted(s.warnings, 'warning')}", err=True)
     raise typer.Exit(result.exit_code)
 
 

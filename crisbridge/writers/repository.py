@@ -35,6 +35,7 @@ from crisbridge.issues import Issue, Location, Severity
 from crisbridge.mapping import registry
 from crisbridge.mapping.spec import _load, _Strict, load_spec
 from crisbridge.model import LangString, ResearchOutput, display
+from crisbridge.words import with_article
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -165,8 +166,8 @@ def is_writer_mapping(path: Path) -> bool:
     return (isinstance(data, dict) and "reads_back_with" in data) or registry.extends_a_writer(path)
 
 
-def load_out_spec(path: Path) -> OutSpec:
-    spec, lines = _load(path, OutSpec)
+def _placed(spec: Any, lines: dict[Any, int], path: Path) -> Any:
+    """The loaded spec and each of its rules told the file and lines they came from."""
     spec._file = str(path)
     spec._lines = lines
     for i, rule in enumerate(spec.rules):
@@ -175,13 +176,14 @@ def load_out_spec(path: Path) -> OutSpec:
     return spec
 
 
+def load_out_spec(path: Path) -> OutSpec:
+    spec: OutSpec = _placed(*_load(path, OutSpec), path)
+    return spec
+
+
 def load_out_override(path: Path) -> OutOverrideSpec:
-    spec, lines = _load(path, OutOverrideSpec)
-    spec._file = str(path)
-    spec._lines = lines
-    for i, rule in enumerate(spec.rules):
-        rule._line = lines.get(("rules", i))
-        rule._file = str(path)
+    spec: OutOverrideSpec = _placed(*_load(path, OutOverrideSpec), path)
+    lines = spec._lines
     if spec.target not in SHIPPED_OUT:
         raise MappingError(str(path), lines.get(("extends",)), f"extends unknown mapping {spec.extends!r}; known: {', '.join(registry.known_mappings())}")
     bad = sorted(set(spec.no_place) - set(ResearchOutput.model_fields))
@@ -457,9 +459,8 @@ class RepositoryWriter:
         if not isinstance(entity, ResearchOutput):
             kind = getattr(entity, "entity", type(entity).__name__)
             ctx = OutContext(self, ResearchOutput(), record, file)
-            article = "an" if str(kind)[:1] in "AEIOU" else "a"
             ctx.issue(Severity.ERROR, "out.not-an-output",
-                      f"{article} {kind} is not a research output: {self.name} records are written for Publications, Products "
+                      f"{with_article(str(kind))} is not a research output: {self.name} records are written for Publications, Products "
                       "and Patents only (the outputs that refer to it carry what the format has a place for)")
             return None, ctx
         ctx = OutContext(self, entity, record, file, datestamp)
