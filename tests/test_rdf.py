@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from lxml import etree
-from rdflib import BNode, Graph
+from rdflib import BNode, Graph, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from crisbridge.model import (
@@ -41,6 +41,7 @@ from crisbridge.pipeline import Converter, RecordResult
 from crisbridge.readers.rdf import entity_id, parse_rdf, read_graph
 from crisbridge.writers.cerif import CerifWriter
 from crisbridge.writers.rdf import (
+    CB,
     DEFAULT_BASE,
     RdfStreamWriter,
     RdfWriter,
@@ -53,6 +54,7 @@ from crisbridge.writers.rdf import (
 WRITER = RdfWriter()
 CERIF_WRITERS = {"1.2": CerifWriter("1.2"), "1.1": CerifWriter("1.1")}
 XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 PREFIXES = """
 @prefix cerif: <https://w3id.org/cerif/model#> .
 @prefix cb: <https://w3id.org/crisbridge/vocab#> .
@@ -157,6 +159,57 @@ def test_every_official_sample_entity_survives_rdf_unchanged(reference: Path) ->
     assert seen > 150
 
 
+@pytest.mark.parametrize("version", ["1.2", "1.1"])
+def test_a_whole_cris_in_one_graph_reads_back_record_by_record(version: str, reference: Path, tmp_path: Path) -> None:
+    """Every record of the 1.2 samples (as they are, and converted to 1.1) written into one graph,
+    as a CRIS feed is: each record is read back as written (63, not only those no other record
+    embeds), and an entity embedded elsewhere holds what its record says. In 1.1 the Funding
+    620005 has two generic identifiers (its GrantDOI becomes one) and a Project's copy of it one:
+    the copy's Identifier/1 used to be the record's too, with two types and two values (two
+    shacl.max-count errors when the converted samples were validated)."""
+    from test_cerif_reader import top_level_entities
+
+    from crisbridge.readers.cerif import read_entity
+
+    samples = reference / SAMPLE_FOLDERS[0]
+    paths = sorted(samples.glob("*cerif_xml_example_*.xml"))
+    if version == "1.1":
+        paths = [tmp_path / "s11.xml"]
+        proc = crisbridge("convert", str(samples), "--cerif-version", "1.1", "-o", str(paths[0]))
+        assert proc.returncode == 0, proc.stderr.decode()
+    records = [read_entity(el)[0] for path in paths for el in top_level_entities(path)]
+    graph = Graph()
+    for entity in records:
+        graph += graph_of(WRITER.triples(entity)[0])
+    items = list(read_graph(graph))
+    assert len(items) == len(records) == 63
+    assert not [i.issues for i in items if i.issues]
+    assert sorted((i.entity.id, i.entity.model_dump_json()) for i in items) == sorted((e.id, e.model_dump_json()) for e in records)
+    # the copies name the funding; what the graph says of it and its parts is what its record says
+    node = f"{DEFAULT_BASE}Fundings/620005"
+    assert set(graph.subjects(URIRef(CB + "entity"), URIRef(node)))
+    alone = graph_of(WRITER.triples(next(e for e in records if e.id == "Fundings/620005"))[0])
+
+    def about(g: Graph) -> set[Any]:
+        return {t for t in g if str(t[0]).split("#")[0] == node and not isinstance(t[2], BNode)}
+
+    assert about(graph) == about(alone)
+
+
+def test_older_graphs_without_record_marks_still_read() -> None:
+    """RDF written before cb:Record and cb:entity: the records are the entity nodes nothing
+    points at, and an embedded entity named by its own IRI keeps its id."""
+    old = PREFIXES + """
+<https://crisbridge.local/Publications/1> a cerif:ResultPublication ;
+    cb:OriginatesFrom <https://crisbridge.local/Fundings/2> .
+<https://crisbridge.local/Fundings/2> a cerif:Funding ; cerif:Funding.Acronym "F" .
+"""
+    items = list(read_graph(parse_rdf(old.encode(), "turtle")))
+    assert [i.entity.id for i in items] == ["Publications/1"]
+    (funding,) = items[0].entity.originates_from
+    assert (funding.id, funding.acronym) == ("Fundings/2", "F")
+
+
 # -- the vocabulary, on a record built by hand ---------------------------------------------------
 
 
@@ -188,7 +241,7 @@ def sample_publication() -> Publication:
 EXPECTED_TURTLE = PREFIXES + """
 @prefix e: <https://cris.example.org/Publications/6c5e#> .
 
-<https://cris.example.org/Publications/6c5e> a cerif:ResultPublication ;
+<https://cris.example.org/Publications/6c5e> a cerif:ResultPublication, cb:Record ;
     cb:Type <http://purl.org/coar/resource_type/c_6501> ;
     cerif:ResultPublication.Title "Ocean heat"@en, "Calor oceánico"@es ;
     cerif:ResultPublication.ResultPublicationDate "2021-03"^^xsd:gYearMonth ;
@@ -211,7 +264,7 @@ e:Authors\\/1 a cerif:Person_ResultPublication ;
     cb:ordinal 1 ;
     cb:DisplayName "Smith, Jane" ;
     cb:Person e:Authors\\/1\\/Person ;
-    cb:Affiliation <https://cris.example.org/OrgUnits/42> .
+    cb:Affiliation e:Authors\\/1\\/Affiliation\\/1 .
 
 e:Authors\\/1\\/Person a cerif:Person ;
     cb:PersonName e:Authors\\/1\\/Person\\/PersonName ;
@@ -221,9 +274,14 @@ e:Authors\\/1\\/Person\\/PersonName a cerif:PersonName ;
     cerif:PersonName.FamilyNames "Smith" ;
     cerif:PersonName.FirstNames "Jane" .
 
-<https://cris.example.org/OrgUnits/42> a cerif:OrganisationUnit ;
+# the organisation embedded with an id: a copy at each place, naming the organisation's node
+e:Authors\\/1\\/Affiliation\\/1 a cerif:OrganisationUnit ;
+    cb:ordinal 1 ;
+    cb:entity <https://cris.example.org/OrgUnits/42> ;
     cerif:OrganisationUnit.Name "University of Example"@en ;
     cb:RORID <https://ror.org/05abcde12> .
+
+<https://cris.example.org/OrgUnits/42> a cerif:OrganisationUnit .
 
 e:Authors\\/2 a cerif:OrganisationUnit_ResultPublication ;
     cb:role <https://w3id.org/cerif/vocab/OrganisationOutputContributions#Author> ;
@@ -239,15 +297,19 @@ e:Authors\\/3 a cerif:Person_ResultPublication ;
     cb:ordinal 3 ;
     cb:DisplayName "Doe, J." ;
     cb:Person e:Authors\\/3\\/Person ;
-    cb:Affiliation e:Authors\\/3\\/Affiliation\\/1, <https://cris.example.org/OrgUnits/42> ;
-    cb:sequence [ a rdf:Seq ; cb:property cb:Affiliation ;
-                  rdf:_1 e:Authors\\/3\\/Affiliation\\/1 ; rdf:_2 <https://cris.example.org/OrgUnits/42> ] .
+    cb:Affiliation e:Authors\\/3\\/Affiliation\\/1, e:Authors\\/3\\/Affiliation\\/2 .
 
 e:Authors\\/3\\/Person a cerif:Person .
 
 e:Authors\\/3\\/Affiliation\\/1 a cerif:OrganisationUnit ;
     cb:ordinal 1 ;
     cerif:OrganisationUnit.Name "Elsewhere" .
+
+e:Authors\\/3\\/Affiliation\\/2 a cerif:OrganisationUnit ;
+    cb:ordinal 2 ;
+    cb:entity <https://cris.example.org/OrgUnits/42> ;
+    cerif:OrganisationUnit.Name "University of Example"@en ;
+    cb:RORID <https://ror.org/05abcde12> .
 
 e:License\\/1 cb:ordinal 1 ;
     rdf:value <https://spdx.org/licenses/CC-BY-4.0> ;

@@ -369,8 +369,9 @@ def test_issue_keeps_location_and_severity(validator: ShaclValidator) -> None:
     }
     assert "check digit" in check.message
     assert issues[0].location.path == (
-        "<https://w3id.org/crisbridge/vocab#PersonName>/"
-        "(<https://w3id.org/cerif/model#PersonName.FamilyNames>|<https://w3id.org/cerif/model#PersonName.FirstNames>)"
+        "(<https://w3id.org/crisbridge/vocab#PersonName>/"
+        "(<https://w3id.org/cerif/model#PersonName.FamilyNames>|<https://w3id.org/cerif/model#PersonName.FirstNames>))"
+        "|<https://w3id.org/crisbridge/vocab#entity>"
     )
 
 

@@ -72,8 +72,11 @@ _ID = re.compile(r"(?:^|/)((?:" + "|".join(COLLECTIONS) + r")/[^/#?]+)$")
 TYPE = RDF + "type"
 VALUE = RDF + "value"
 KIND_OF_CLASS = {str(iri): kind for kind, iri in CLASSES.items() if kind != "Medium"}
-# the predicates every node may carry besides its own: its class and position, its sequences
-_STRUCTURAL = frozenset({TYPE, CB + "ordinal", CB + "sequence"})
+RECORD = CB + "Record"
+ENTITY = CB + "entity"
+# the predicates every node may carry besides its own: its class and position, its sequences,
+# and the entity an embedded copy stands for
+_STRUCTURAL = frozenset({TYPE, CB + "ordinal", CB + "sequence", ENTITY})
 
 
 def parse_rdf(source: str | Path | bytes, fmt: str | None = None) -> Any:
@@ -130,11 +133,16 @@ class RdfEntity:
 
 
 def top_level_nodes(graph: Any) -> list[Any]:
-    """Nodes of an entity class that are no triple's object, in the graph's order."""
+    """The records of a graph, in the graph's order: the nodes of an entity class marked
+    ``cb:Record`` (the writer marks every top-level entity it writes), and any other node of
+    an entity class that is no triple's object (a graph written before the mark, or by hand:
+    there an entity another record embeds is read within that record, not as one of its own)."""
+    typed = list(graph.subject_objects(predicate=_uri(TYPE)))
+    marked = {s for s, o in typed if str(o) == RECORD}
     objects = set(graph.objects())
     seen: dict[Any, None] = {}
-    for s, o in graph.subject_objects(predicate=_uri(TYPE)):
-        if str(o) in KIND_OF_CLASS and s not in objects:
+    for s, o in typed:
+        if str(o) in KIND_OF_CLASS and (s in marked or s not in objects):
             seen.setdefault(s, None)
     return list(seen)
 
@@ -211,8 +219,14 @@ class _Reader:
         return None
 
     def id_of(self, s: Any) -> str | None:
+        """The id in the IRI of the entity a node stands for (``cb:entity``, on an embedded
+        copy) or in its own."""
         from rdflib import URIRef
 
+        props = self.index.props.get(s, {})
+        named = props.get(ENTITY)
+        if named:
+            s = named[0]
         return entity_id(str(s), self.base) if isinstance(s, URIRef) else None
 
     # -- people and organisations -------------------------------------------------------

@@ -1,8 +1,9 @@
 """SHACL over a batch of records as one graph, each result handed back to its record.
 
 References between records resolve only in a graph that holds both (``shapes/references.ttl``):
-``<Funding id="Fundings/612352"/>`` embedded in a publication is, in RDF, the node of the funding
-record (``docs/rdf-vocabulary.md`` 3), described there by that record's triples. So the records
+``<Funding id="Fundings/612352"/>`` embedded in a publication is, in RDF, a copy that names the
+node of the funding record (``cb:entity``, ``docs/rdf-vocabulary.md`` 3), described there by that
+record's triples. So the records
 of one CRIS are written as RDF into one graph and validated in one call, which also pays the
 engine's cost per call once.
 
@@ -16,7 +17,7 @@ A large batch is validated in shares of at most ``SHARE_RECORDS`` records (the e
 per record grows with the graph: pyshacl-turbo takes 1.2 ms of CPU a converted record in shares
 of 500 records, 1.55 ms in shares of 2,000, 1.65 ms in one graph of 10,000), in ``workers``
 processes. A share holds its records together with the entities they refer to: everything the
-graph says about those entities (their records' triples and the copies other records embed),
+graph says about those entities (their records' triples, and the class copies state for them),
 so that every shape sees what it would see in the whole graph, one reference deep; each keeps
 the results about its own records. (A shape that followed references two entities deep would see less; none does.
 ``tests/test_validate.py`` checks that shares give what the whole graph gives.)

@@ -97,6 +97,8 @@ ORDINAL = _cb("ordinal")
 SEQUENCE = _cb("sequence")
 PROPERTY = _cb("property")
 ROLE = _cb("role")
+ENTITY = _cb("entity")
+RECORD = _cb("Record")
 XSD_STRING = XSD + "string"
 XSD_ANYURI = XSD + "anyURI"
 
@@ -347,6 +349,8 @@ class RdfWriter:
         if not entity.id:
             out.add_issue(Severity.WARNING, "rdf.no-id", f"the {kind} has no id; written as {node}", kind)
         self._entity(entity, node, out)
+        # the entity is a record of the output (vocabulary section 3): the description that counts
+        out.add(node, A, RECORD)
         out.finish()
         return out.triples, out.issues
 
@@ -366,24 +370,19 @@ class RdfWriter:
 
     def _embed(self, s: IRI, prop: IRI, entity: Any, minted: IRI, position: int | None,
                write: Callable[[Any, IRI, _Out], None], out: _Out) -> IRI:
-        """Link an embedded entity and write it. One with an id is named by its id: it may
-        sit in several places (the same organisation as several authors' affiliation), so it
-        carries no ``cb:ordinal`` (its place goes into the property's ``cb:sequence``) and is
-        written once."""
-        if not getattr(entity, "id", None):
-            out.link(s, prop, minted, position)
-            write(entity, minted, out)
-            return minted
-        node = self.iri(entity.id)
-        out.link(s, prop, node, None, shared=True)
-        first = out.written.get(node)
-        if first is None:
-            out.written[node] = entity
-            write(entity, node, out)
-        elif first != entity:
-            out.add_issue(Severity.WARNING, "rdf.conflicting-copy",
-                          f"{entity.id} is embedded twice with different content; the first copy is written", str(prop))
-        return node
+        """Link an embedded entity and write it at its place (``minted``). The copy is this
+        record's statement about the entity, not the entity: one with an id names it with
+        ``cb:entity`` (its IRI, which carries only its class here) and keeps its own fields on
+        the minted node, so in the graph of a whole feed the entity holds what its top-level
+        record says and nothing more (vocabulary section 3)."""
+        out.link(s, prop, minted, position)
+        write(entity, minted, out)
+        if getattr(entity, "id", None):
+            kind = entity.entity
+            node = self.iri(entity.id)
+            out.add(minted, ENTITY, node)
+            out.add(node, A, CLASSES[kind])
+        return minted
 
     def _emit(self, s: IRI, entity: str, parts: dict[str, list[Build]], out: _Out) -> None:
         """Run the builds in layout order; report values the entity has no element for, and
@@ -912,7 +911,7 @@ def _child(parent: str, step: str, position: int | None) -> IRI:
 class _Out:
     """The triples of one entity being written, its issues and its sequences."""
 
-    __slots__ = ("triples", "issues", "record", "file", "label", "written", "_seqs", "_node_seqs", "_seen")
+    __slots__ = ("triples", "issues", "record", "file", "label", "_seqs", "_seen")
 
     def __init__(self, record: str | None, file: str | None, key: str) -> None:
         self.triples: list[Triple] = []
@@ -922,9 +921,7 @@ class _Out:
         # blank node labels unique to this entity, so records streamed into one N-Triples
         # document never share a blank node
         self.label = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
-        self.written: dict[IRI, Any] = {}  # embedded entities with an id, written once
         self._seqs: dict[tuple[IRI, IRI], list[tuple[Term, dict[str, Any] | None]]] = {}
-        self._node_seqs: dict[tuple[IRI, IRI], list[tuple[IRI, bool]]] = {}
         self._seen: set[Triple] = set()
 
     def add(self, s: IRI | BNode, p: IRI, o: Term) -> None:
@@ -933,12 +930,11 @@ class _Out:
             self._seen.add(t)
             self.triples.append(t)
 
-    def link(self, s: IRI, p: IRI, node: IRI, position: int | None, shared: bool = False) -> None:
+    def link(self, s: IRI, p: IRI, node: IRI, position: int | None) -> None:
         """A node value; a minted one in a repeatable element gets its position."""
         self.add(s, p, node)
-        if position is not None and not shared:
+        if position is not None:
             self.add(node, ORDINAL, Lit(str(position), None, XSD + "integer"))
-        self._node_seqs.setdefault((s, p), []).append((node, shared))
 
     def value(self, s: IRI, p: IRI, o: Term, ann: dict[str, Any] | None = None) -> None:
         """A literal or IRI value, remembered in order for the subject's sequence."""
@@ -947,11 +943,9 @@ class _Out:
 
     def finish(self) -> None:
         """Sequences for values that need one (rule 7 and 8 of the vocabulary): literal and
-        IRI values, and nodes of a property some of whose nodes are shared."""
+        IRI values (nodes carry their own ``cb:ordinal``)."""
         n = 0
         needed = [(key, values) for key, values in self._seqs.items() if len(values) >= 2 or values[0][1] is not None]
-        needed += [(key, [(node, None) for node, _ in nodes]) for key, nodes in self._node_seqs.items()
-                   if len(nodes) >= 2 and any(shared for _, shared in nodes)]
         for (s, p), values in needed:
             n += 1
             seq = BNode(f"q{self.label}x{n}")
