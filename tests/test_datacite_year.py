@@ -12,10 +12,10 @@ import re
 from pathlib import Path
 
 from lxml import etree
+from test_cli import crisbridge
 
 from crisbridge.model import DateRange, LangString, Product
 from crisbridge.writers.repository import load_out_override, merge_out, shipped_writer, writer_for
-from test_cli import crisbridge
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "mapping-guide.md"

@@ -13,11 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from conftest import REFERENCE  # conftest.py's folder is on sys.path; the package "tests" is not
 
 from crisbridge.pipeline import Converter, RecordResult
 from crisbridge.validation.runner import validate
 from crisbridge.writers.oaipmh import ListRecordsWriter
-from conftest import REFERENCE  # conftest.py's folder is on sys.path; the package "tests" is not
 
 ROOT = Path(__file__).resolve().parent.parent
 PREPRINT = "http://purl.org/coar/resource_type/c_816b"

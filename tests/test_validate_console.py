@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import REFERENCE  # conftest.py's folder is on sys.path; the package "tests" is not
 from typer.testing import CliRunner
 
 from crisbridge.cli.app import app
 from crisbridge.writers.rdf import element_path
-from conftest import REFERENCE  # conftest.py's folder is on sys.path; the package "tests" is not
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "harvest.xml"

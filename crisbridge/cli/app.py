@@ -513,7 +513,6 @@ def schemas_fetch(
 def mappings_list() -> None:
     """The shipped mappings, one per source format."""
     from crisbridge.mapping import registry
-
     from crisbridge.writers.repository import SHIPPED_OUT, load_out_spec
 
     for name, rel in sorted(registry.SHIPPED.items()):
@@ -529,7 +528,6 @@ def mappings_list() -> None:
 def mappings_show(name: Annotated[str, typer.Argument(help="A mapping name from `mappings list`.")]) -> None:
     """Print a shipped mapping file."""
     from crisbridge.mapping import registry
-
     from crisbridge.writers.repository import SHIPPED_OUT
 
     shipped = {**registry.SHIPPED, **{f"out/{n}": rel for n, rel in SHIPPED_OUT.items()}}
