@@ -192,10 +192,22 @@ def test_cli_converts_cerif_to_rdf(reference: Path, tmp_path: Path) -> None:
     assert [e["status"] for e in entries].count("converted") == 55
     graph = rdflib.Graph().parse(str(out), format="nt")
     subjects = {str(s) for s in graph.subjects()}
-    # the entity IRIs are made of the CRIS's ids (1.1's are bare)
+    # the entity IRIs are made of the CRIS's ids; 1.1's are bare (812348), so their IRI carries the
+    # entity's collection too (Persons/812348): a Person and a Publication of one number differ
+    ids: dict[str, str] = {}
     for path in _sample_files(SAMPLES_11, "1.1"):
         for el in top_level_entities(path):
-            assert f"https://crisbridge.local/{el.get('id')}" in subjects
+            entity_id, kind = el.get("id"), etree.QName(el).localname
+            iri = f"https://crisbridge.local/{entity_id if '/' in entity_id else f'{kind}s/{entity_id}'}"
+            assert iri in subjects
+            assert ids.setdefault(iri, entity_id) == entity_id
+    assert len(ids) == 55
+    # and RDF -> CERIF 1.1 gives the records back with the ids the CRIS wrote
+    back = tmp_path / "back.xml"
+    proc = crisbridge("convert", str(out), "--cerif-version", "1.1", "-o", str(back))
+    assert proc.returncode == 0, proc.stderr.decode()
+    written = {el.get("id") for el in etree.parse(str(back)).iterfind(".//{http://www.openarchives.org/OAI/2.0/}metadata/*")}
+    assert written == set(ids.values())
 
 
 def test_rdf_keeps_what_the_cerif_reader_could_not_place(tmp_path: Path) -> None:

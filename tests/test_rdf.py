@@ -196,6 +196,23 @@ def test_a_whole_cris_in_one_graph_reads_back_record_by_record(version: str, ref
     assert about(graph) == about(alone)
 
 
+def test_bare_ids_of_two_kinds_are_two_nodes_and_read_back_bare() -> None:
+    """Profile 1.1 ids are bare: Person 1 and Publication 1 of one CRIS are two entities."""
+    person = Person(id="1", name=PersonName(family="Doe"))
+    publication = Publication(id="1", titles=[LangString(value="x")],
+                              creators=[Contributor(person=Person(id="1", name=PersonName(family="Doe")))])
+    graph = Graph()
+    for entity in (person, publication):
+        graph += graph_of(WRITER.triples(entity)[0])
+    assert {str(s) for s in graph.subjects(URIRef(RDF_TYPE), URIRef(CB + "Record"))} == {
+        f"{DEFAULT_BASE}Persons/1", f"{DEFAULT_BASE}Publications/1"}
+    items = {i.node: i.entity for i in read_graph(graph)}
+    assert items == {f"{DEFAULT_BASE}Persons/1": person, f"{DEFAULT_BASE}Publications/1": publication}
+    # the embedded author names the person record
+    assert (URIRef(f"{DEFAULT_BASE}Publications/1#Authors/1/Person"), URIRef(CB + "entity"), URIRef(f"{DEFAULT_BASE}Persons/1")) in graph
+    assert CERIF_WRITERS["1.1"].write(items[f"{DEFAULT_BASE}Publications/1"])[0] is not None
+
+
 def test_older_graphs_without_record_marks_still_read() -> None:
     """RDF written before cb:Record and cb:entity: the records are the entity nodes nothing
     points at, and an embedded entity named by its own IRI keeps its id."""

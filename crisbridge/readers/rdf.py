@@ -74,9 +74,10 @@ VALUE = RDF + "value"
 KIND_OF_CLASS = {str(iri): kind for kind, iri in CLASSES.items() if kind != "Medium"}
 RECORD = CB + "Record"
 ENTITY = CB + "entity"
+ID = CB + "id"
 # the predicates every node may carry besides its own: its class and position, its sequences,
-# and the entity an embedded copy stands for
-_STRUCTURAL = frozenset({TYPE, CB + "ordinal", CB + "sequence", ENTITY})
+# and what names it (the entity an embedded copy stands for, a bare id)
+_STRUCTURAL = frozenset({TYPE, CB + "ordinal", CB + "sequence", ENTITY, ID})
 
 
 def parse_rdf(source: str | Path | bytes, fmt: str | None = None) -> Any:
@@ -219,11 +220,13 @@ class _Reader:
         return None
 
     def id_of(self, s: Any) -> str | None:
-        """The id in the IRI of the entity a node stands for (``cb:entity``, on an embedded
-        copy) or in its own."""
+        """The id of an entity node: its bare id (``cb:id``) when it has one, else the id in
+        the IRI of the entity it stands for (``cb:entity``, on an embedded copy) or in its own."""
         from rdflib import URIRef
 
         props = self.index.props.get(s, {})
+        if props.get(ID):
+            return str(props[ID][0])
         named = props.get(ENTITY)
         if named:
             s = named[0]

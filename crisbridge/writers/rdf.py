@@ -230,6 +230,11 @@ _DATE_FORMS = (
 _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
+def is_bare_id(entity_id: str | None) -> bool:
+    """An id without its collection (profile 1.1's ``812348``; 1.2 writes ``Persons/812348``)."""
+    return entity_id is not None and entity_id != "" and "/" not in entity_id
+
+
 def is_absolute_iri(value: str) -> bool:
     return bool(_ABSOLUTE_IRI.fullmatch(value))
 
@@ -334,23 +339,35 @@ class RdfWriter:
         }
         self.present = {entity: {n for n, _ in names} for entity, names in self.layout.items()}
 
-    def iri(self, entity_id: str) -> IRI:
+    def iri(self, entity_id: str, kind: str | None = None) -> IRI:
         """The IRI of an entity with an id: the base and the id (``Publications/<uuid>``),
         percent-encoded where an id has characters an IRI cannot hold (the profile's ids are
-        any string of up to 128 characters)."""
+        any string of up to 128 characters). A bare id (profile 1.1 writes ``812348``, no
+        collection) of an entity of ``kind`` is put under the kind's collection
+        (``Persons/812348``), so a Person and a Publication numbered 1 stay two nodes."""
+        if kind is not None and is_bare_id(entity_id):
+            entity_id = f"{kind}s/{entity_id}"
         return IRI(self.base + quote(entity_id, safe="/"))
+
+    def _identify(self, node: IRI, entity: Any, out: _Out) -> None:
+        """What names an entity with an id: a bare id is kept as ``cb:id`` (its IRI carries the
+        collection too, and the reader gives the id back as the source wrote it)."""
+        if is_bare_id(entity.id):
+            out.add(node, _cb("id"), Lit(entity.id))
 
     def triples(self, entity: Any, record: str | None = None, file: str | None = None) -> tuple[list[Triple], list[Issue]]:
         """The entity's triples, and what could not be written."""
         out = _Out(record, file, entity.id or repr(entity)[:200])
         kind = entity.entity
         # an entity without an id is a blank node in effect: a skolem IRI (RDF 1.1, 3.5)
-        node = self.iri(entity.id) if entity.id else IRI(f"{self.base}{GENID}{out.label}")
+        node = self.iri(entity.id, kind) if entity.id else IRI(f"{self.base}{GENID}{out.label}")
         if not entity.id:
             out.add_issue(Severity.WARNING, "rdf.no-id", f"the {kind} has no id; written as {node}", kind)
         self._entity(entity, node, out)
         # the entity is a record of the output (vocabulary section 3): the description that counts
         out.add(node, A, RECORD)
+        if entity.id:
+            self._identify(node, entity, out)
         out.finish()
         return out.triples, out.issues
 
@@ -379,9 +396,10 @@ class RdfWriter:
         write(entity, minted, out)
         if getattr(entity, "id", None):
             kind = entity.entity
-            node = self.iri(entity.id)
+            node = self.iri(entity.id, kind)
             out.add(minted, ENTITY, node)
             out.add(node, A, CLASSES[kind])
+            self._identify(minted, entity, out)
         return minted
 
     def _emit(self, s: IRI, entity: str, parts: dict[str, list[Build]], out: _Out) -> None:
