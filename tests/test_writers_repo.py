@@ -340,11 +340,16 @@ def test_a_writer_override_replaces_a_rule_and_a_table_row(tmp_path: Path, refer
     ("extends: out/datacit\n", 1, "extends unknown mapping 'out/datacit'; known: datacite, oai_dc, oai_openaire, out/datacite, out/oai_dc"),
     ("extends: out/datacite\ntables:\n  resource_typs_general: {x: Text}\n", 3, "table 'resource_typs_general' is read by no rule"),
     ("extends: out/datacite\nrules:\n  - name: publication-year\n    from: publication_date\n    to: datacite:publicationYear\n"
-     "    write: datacite_publication_year\n    options: {years_from: [publication_date, approval_date]}\n", 3,
+     "    write: datacite_publication_year\n    options: {years_from: [publication_date, approval_date]}\n", 7,  # at options:
      "rule 'publication-year': the year may come from approval_date, which the rule does not read"),
     ("extends: out/oai_dc\nrules:\n  - {name: doi, from: doi, to: dcx:identifier, write: text}\n", 3, "namespace prefix 'dcx' is not declared"),
     ("extends: out/oai_dc\nrules:\n  - {name: doi, from: doi, to: dc:identifier, write: txet}\n", 3, "unknown write function 'txet'"),
     ("extends: out/oai_dc\nrulez: []\n", 2, "rulez: Extra inputs are not permitted"),
+    # block style: the key at fault, not the rule's first line
+    ("extends: out/oai_dc\nrules:\n  - name: doi\n    from: doi\n    to: dc:identifier\n    write: txet\n", 6, "unknown write function 'txet'"),
+    ("extends: out/oai_dc\nrules:\n  - name: doi\n    from: doi\n    to: dcx:identifier\n", 5, "namespace prefix 'dcx' is not declared"),
+    ("extends: out/oai_dc\nrules:\n  - name: doi\n    from: [doi, doi_typo]\n    to: dc:identifier\n", 4, "unknown model field(s) ['doi_typo']"),
+    ("extends: out/oai_dc\nrules:\n  - name: doi\n    from: doi\n    to: dc:identifier\n    table: nope\n", 6, "unknown table 'nope'"),
 ])
 def test_a_broken_writer_override_is_refused_with_its_file_and_line(tmp_path: Path, text: str, line: int, reason: str) -> None:
     from crisbridge.mapping import registry

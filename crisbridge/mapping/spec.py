@@ -39,30 +39,20 @@ class PartSpec(_Strict):
     part: str = Field(pattern=PART_KEY, description="A no_place key: element/@attribute, element/text(), element/child or */@attribute.")
     when: str | None = Field(None, description="XPath 1.0 test on the element holding the part: left out only when true.")
     unless: str | None = Field(None, description="XPath 1.0 test on the element holding the part: read when true.")
-    _line: int | None = PrivateAttr(None)  # set by the loader, see RuleSpec
+    _line: int | None = PrivateAttr(None)  # set by the loader, see PlacedRule
 
     @property
     def line(self) -> int | None:
         return self._line
 
 
-class RuleSpec(_Strict):
-    name: str | None = Field(None, description="Stable rule name; an override rule with the same name replaces it.")
-    match: str = Field(description="XPath relative to the record root, with the file's namespace prefixes.")
-    to: list[str] = Field(description="Model field(s) the rule writes.")
-    transform: str = Field("text", description="Name of a registered transform.")
-    table: str | None = Field(None, description="Vocabulary table the transform looks values up in.")
-    when: str | None = Field(None, description="Regular expression the value must match for the rule to apply.")
-    options: dict[str, Any] = Field(default_factory=dict, description="Extra settings for the transform.")
-    note: str | None = Field(None, description="Why the rule exists; cite the guideline.")
-    leaves_out: list[PartSpec] = Field(
-        default_factory=list,
-        description="Parts of the matched element the rule does not read (no_place keys, optionally with when/unless):"
-        " each present one is reported per record as map.part-not-mapped with its no_place reason.",
-    )
-    # Where the rule was written, set by the loader. Private, so that neither a mapping file nor
-    # the printed JSON Schema can set them, and an override's rule keeps its own file when
-    # merged into the shipped mapping (errors must name the file the user wrote).
+class PlacedRule(_Strict):
+    """A rule that knows where it was written: its file, its first line and the line of each
+    key below it, set by the loader (reader and writer mappings alike), so that an error names
+    the key at fault. Private, so that neither a mapping file nor the printed JSON Schema can
+    set them, and an override's rule keeps its own file when merged into the shipped mapping
+    (errors must name the file the user wrote)."""
+
     _line: int | None = PrivateAttr(None)
     _file: str | None = PrivateAttr(None)
     # the line of each key and item below the rule, by its path (("options", "rewrite", 0, "pattern"))
@@ -70,14 +60,6 @@ class RuleSpec(_Strict):
 
     @property
     def line(self) -> int | None:
-        return self._line
-
-    def line_of(self, *key: Any) -> int | None:
-        """The line of a key of the rule (``line_of("options", "patterns", 1)``), or of the
-        nearest key above it the loader saw; the rule's first line when none."""
-        for cut in range(len(key), 0, -1):
-            if key[:cut] in self._key_lines:
-                return self._key_lines[key[:cut]]
         return self._line
 
     @line.setter
@@ -92,6 +74,41 @@ class RuleSpec(_Strict):
     def file(self, value: str | None) -> None:
         self._file = value
 
+    def line_of(self, *key: Any) -> int | None:
+        """The line of a key of the rule (``line_of("options", "patterns", 1)``), or of the
+        nearest key above it the loader saw; the rule's first line when none."""
+        for cut in range(len(key), 0, -1):
+            if key[:cut] in self._key_lines:
+                return self._key_lines[key[:cut]]
+        return self._line
+
+
+def place_rules(spec: Any, lines: dict[tuple[Any, ...], int], path: Path) -> None:
+    """Tell each rule of a loaded spec its file, its line and its keys' lines."""
+    below: dict[Any, dict[tuple[Any, ...], int]] = {}
+    for where, line in lines.items():
+        if len(where) > 2 and where[0] == "rules":
+            below.setdefault(where[1], {})[where[2:]] = line
+    for i, rule in enumerate(spec.rules):
+        rule.line = lines.get(("rules", i))
+        rule._key_lines = below.get(i, {})
+        rule.file = str(path)
+
+
+class RuleSpec(PlacedRule):
+    name: str | None = Field(None, description="Stable rule name; an override rule with the same name replaces it.")
+    match: str = Field(description="XPath relative to the record root, with the file's namespace prefixes.")
+    to: list[str] = Field(description="Model field(s) the rule writes.")
+    transform: str = Field("text", description="Name of a registered transform.")
+    table: str | None = Field(None, description="Vocabulary table the transform looks values up in.")
+    when: str | None = Field(None, description="Regular expression the value must match for the rule to apply.")
+    options: dict[str, Any] = Field(default_factory=dict, description="Extra settings for the transform.")
+    note: str | None = Field(None, description="Why the rule exists; cite the guideline.")
+    leaves_out: list[PartSpec] = Field(
+        default_factory=list,
+        description="Parts of the matched element the rule does not read (no_place keys, optionally with when/unless):"
+        " each present one is reported per record as map.part-not-mapped with its no_place reason.",
+    )
     @field_validator("to", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
@@ -208,14 +225,8 @@ def _load(path: Path, model: type[_M]) -> tuple[_M, dict[tuple[Any, ...], int]]:
 
 def load_spec(path: Path) -> MappingSpec:
     spec, lines = _load(path, MappingSpec)
-    below: dict[Any, dict[tuple[Any, ...], int]] = {}
-    for where, line in lines.items():
-        if len(where) > 2 and where[0] == "rules":
-            below.setdefault(where[1], {})[where[2:]] = line
+    place_rules(spec, lines, path)
     for i, rule in enumerate(spec.rules):
-        rule.line = lines.get(("rules", i))
-        rule._key_lines = below.get(i, {})
-        rule.file = str(path)
         for j, part in enumerate(rule.leaves_out):
             part._line = lines.get(("rules", i, "leaves_out", j))
     spec.file = str(path)

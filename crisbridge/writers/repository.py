@@ -33,7 +33,7 @@ from pydantic import Field, PrivateAttr, field_validator
 from crisbridge.errors import MappingError, RegistryError, UnknownFormatError
 from crisbridge.issues import Issue, Location, Severity
 from crisbridge.mapping import registry
-from crisbridge.mapping.spec import _load, _Strict, load_spec
+from crisbridge.mapping.spec import PlacedRule, _load, _Strict, load_spec, place_rules
 from crisbridge.model import LangString, ResearchOutput, display
 from crisbridge.words import with_article
 
@@ -60,7 +60,7 @@ class ReverseSpec(_Strict):
     )
 
 
-class OutRuleSpec(_Strict):
+class OutRuleSpec(PlacedRule):
     name: str = Field(description="Stable rule name; round-trip reports name the rule that wrote a value.")
     from_: list[str] = Field(alias="from", description="Model field(s) the rule reads.")
     to: str = Field(description="Element path the values become, with the file's prefixes (datacite:creators/datacite:creator).")
@@ -68,21 +68,11 @@ class OutRuleSpec(_Strict):
     table: str | None = Field(None, description="A reverse table (see `reverse`) or a table of this file.")
     options: dict[str, Any] = Field(default_factory=dict, description="Extra settings for the write function.")
     note: str | None = Field(None, description="Why the rule exists; cite the guideline.")
-    _line: int | None = PrivateAttr(None)
-    _file: str | None = PrivateAttr(None)
 
     @field_validator("from_", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
-
-    @property
-    def line(self) -> int | None:
-        return self._line
-
-    @property
-    def file(self) -> str | None:
-        return self._file
 
     @property
     def where(self) -> str:
@@ -170,9 +160,7 @@ def _placed(spec: Any, lines: dict[Any, int], path: Path) -> Any:
     """The loaded spec and each of its rules told the file and lines they came from."""
     spec._file = str(path)
     spec._lines = lines
-    for i, rule in enumerate(spec.rules):
-        rule._line = lines.get(("rules", i))
-        rule._file = str(path)
+    place_rules(spec, lines, path)
     return spec
 
 
@@ -401,7 +389,7 @@ class RepositoryWriter:
         for r in self.spec.rules:
             bad = [f for f in r.from_ if f not in fields]
             if bad:
-                raise MappingError(r.file or where, r.line, f"unknown model field(s) {bad}")
+                raise MappingError(r.file or where, r.line_of("from"), f"unknown model field(s) {bad}")
         bad_places = sorted(set(self.spec.no_place) - fields)
         if bad_places:
             raise MappingError(where, self.spec.line_of("no_place"), f"no_place names unknown model field(s) {bad_places}")
@@ -427,21 +415,21 @@ class RepositoryWriter:
         try:
             fn = get_writer(rule.write)
         except RegistryError as exc:
-            raise MappingError(rule.file or self.name, rule.line, str(exc)) from None
+            raise MappingError(rule.file or self.name, rule.line_of("write"), str(exc)) from None
         check = OPTION_CHECKS.get(rule.write)
         problem = check(rule) if check is not None else None
         if problem:
-            raise MappingError(rule.file or self.name, rule.line, f"rule {rule.name!r}: {problem}")
+            raise MappingError(rule.file or self.name, rule.line_of("options"), f"rule {rule.name!r}: {problem}")
         table: dict[str, Any] = {}
         if rule.table is not None:
             if rule.table not in self.tables:
-                raise MappingError(rule.file or self.name, rule.line, f"unknown table {rule.table!r}; known: {', '.join(sorted(self.tables))}")
+                raise MappingError(rule.file or self.name, rule.line_of("table"), f"unknown table {rule.table!r}; known: {', '.join(sorted(self.tables))}")
             table = self.tables[rule.table]
         steps = rule.to.split("/")
         try:
             tags = [self.clark(step) for step in steps]
         except MappingError as exc:
-            raise MappingError(rule.file or self.name, rule.line, exc.reason) from None
+            raise MappingError(rule.file or self.name, rule.line_of("to"), exc.reason) from None
         return Rule(rule, fn, table, tags[-1], tags[:-1])
 
     # -- writing ------------------------------------------------------------------------
