@@ -268,7 +268,7 @@ def test_exit_2_for_an_override_rule_that_can_never_match(tmp_path: Path) -> Non
     for target in ("cerif", "datacite"):
         run = crisbridge("convert", str(EXAMPLE), "--to", target, "--mapping", str(mapping))
         assert run.returncode == 2 and run.stdout == b""
-        assert f"{mapping}:3: ".encode() in run.stderr and b"rule 'local-title': dc:titel" in run.stderr and b"did you mean title?) [lint.unknown-element]" in run.stderr
+        assert f"{mapping}:4: ".encode() in run.stderr and b"rule 'local-title': dc:titel" in run.stderr and b"did you mean title?) [lint.unknown-element]" in run.stderr
     # a warning (a table the transform never reads) does not stop a run
     mapping.write_text("extends: oai_dc\nrules:\n  - name: local-title\n    match: dc:title\n    to: titles\n"
                        "    transform: lang_text\n    table: languages\n", encoding="utf-8")

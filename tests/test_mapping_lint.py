@@ -103,6 +103,17 @@ def _line_of(text: str, rule: str, nth: int = -1) -> int:
     return lines[nth]
 
 
+def _key_line(text: str, rule: str, code: str) -> int:
+    """The line a finding of ``code`` about ``rule`` names: its key's (``match:`` for a name the
+    format lacks, ``when:``, ``transform:``...), or the rule's own for findings about the whole rule."""
+    start = _line_of(text, rule)
+    key = lint._KEY_OF.get(code)
+    if key is None:
+        return start
+    lines = text.splitlines()
+    return next((i for i in range(start, len(lines) + 1) if lines[i - 1].strip().startswith(f"{key[0]}:")), start)
+
+
 def _shipped_line(fmt: str, rule: str) -> int:
     path = registry.mappings_dir() / registry.SHIPPED[fmt]
     return _line_of(path.read_text(encoding="utf-8"), rule, 0)
@@ -117,7 +128,7 @@ def test_each_check_names_the_file_line_rule_and_reason(case: str, tmp_path: Pat
     found = findings[0]
     assert found.severity is severity
     assert found.where.file == str(path), "the finding names the override file, not the mapping it extends"
-    assert found.where.line == _line_of(text, rule)
+    assert found.where.line == _key_line(text, rule, code)
     assert found.where.rule == rule
     shipped = registry.mappings_dir() / registry.SHIPPED["oai_dc"]
     expected = words.format(file=path, shipped=shipped, date_line=_shipped_line("oai_dc", "date"))
@@ -182,7 +193,7 @@ def test_mappings_check_exits_2_on_a_rule_that_can_never_match(tmp_path: Path) -
     path = _write(tmp_path, "titel", text)
     run = _cli("mappings", "check", str(path))
     assert run.returncode == 2, run
-    assert f"{path}:3: error: rule 'titel': dc:titel: " in run.stderr
+    assert f"{path}:4: error: rule 'titel': dc:titel: " in run.stderr  # line 4: match:
     assert "[lint.unknown-element]" in run.stderr
     assert run.stdout.splitlines() == [f"{path}: 1 error"]
 

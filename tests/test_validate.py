@@ -178,6 +178,7 @@ def test_the_12_equipment_headers_are_an_envelope_slip(xsd_dirs: list[Path]) -> 
     report = validate([str(CRIS / "v1.2.0/samples/openaire_cerif_xml_example_equipments.xml")], xsd_dirs=xsd_dirs)
     forms = [n for n in report.notes if n.code == "cross.identifier-form"]
     assert [n.location.record for n in forms] == ["oai:cris.example.org:82394874", "oai:cris.example.org:82394875"]
+    assert all("the guidelines give for an Equipment (an envelope slip" in n.message for n in forms)
     assert report.exit_code == 0
 
 

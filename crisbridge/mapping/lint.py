@@ -70,6 +70,20 @@ PREFERENCES = ("first", "earliest")
 _ATTRIBUTE_OPTIONS = ("attributes",)
 
 
+# The rule key each finding is about, whose line the finding names (the rule's first line for
+# findings about the rule as a whole: unreachable, shadowed, written twice).
+_KEY_OF = {
+    "lint.no-namespace": ("match",),
+    "lint.foreign-namespace": ("match",),
+    "lint.unknown-element": ("match",),
+    "lint.unknown-attribute": ("match",),
+    "lint.table-unused": ("table",),
+    "lint.table-missing": ("transform",),
+    "lint.when-matches-no-key": ("when",),
+    "lint.unknown-preference": ("options", "prefer"),
+}
+
+
 # -- findings -------------------------------------------------------------------------------
 
 
@@ -206,8 +220,10 @@ class _Linter:
         self.findings: list[Finding] = []
         self.dead: set[int] = set()  # rules (by id) found unable to give a value
 
-    def ref(self, rule: Rule) -> RuleRef:
-        return RuleRef.of(rule.spec, self.file)
+    def ref(self, rule: Rule, at: tuple[str, ...] = ()) -> RuleRef:
+        """Where the rule was written; at the line of its key ``at`` (``("match",)``) when given."""
+        ref = RuleRef.of(rule.spec, self.file)
+        return RuleRef(ref.file, rule.spec.line_of(*at), ref.rule) if at else ref
 
     def add(
         self,
@@ -219,9 +235,10 @@ class _Linter:
         *,
         dead: bool | None = None,
     ) -> None:
-        """Record a finding; an error means the rule gives no value unless ``dead`` says otherwise."""
+        """Record a finding; an error means the rule gives no value unless ``dead`` says otherwise.
+        The finding is placed at the line of the key its code is about (``match:`` for a name)."""
         self.findings.append(
-            Finding(code, severity, self.ref(rule), message, self.ref(other) if other else None)
+            Finding(code, severity, self.ref(rule, _KEY_OF.get(code, ())), message, self.ref(other) if other else None)
         )
         if dead is None:
             dead = severity is Severity.ERROR

@@ -34,6 +34,7 @@ from crisbridge.issues import Issue, Location, Severity
 from crisbridge.mapping.registry import profile
 from crisbridge.model import EntityKind
 from crisbridge.readers.cerif import entity_path, is_entity, local_name, text_of
+from crisbridge.words import with_article
 
 OAI_IDENTIFIER = re.compile(r"oai:(?P<host>[^:\s]+):(?P<rest>\S+)")
 # Containers whose children are all members of one repeatable list.
@@ -118,7 +119,7 @@ class CrossRecordChecker:
             key = entity_key(kind, entity_id)
             if key in self.tops and oai_identifier is None:
                 self._add(ref, Issue(code="cross.duplicate-identifier", severity=Severity.ERROR, location=where,
-                                     message=f"{key} is also the id of a {kind} in {self.tops[key].file}; ids are unique"))
+                                     message=f"{key} is also the id of {with_article(kind)} in {self.tops[key].file}; ids are unique"))
             self.tops.setdefault(key, _Top(ref, file, oai_identifier, kind, key, node(entity)))
         for el in entity.iter():
             if el is entity or not isinstance(el.tag, str) or not is_entity(el) or not el.get("id"):
@@ -144,7 +145,7 @@ class CrossRecordChecker:
         if match is None or not match["rest"].startswith(collection(kind) + "/"):
             self.notes.append(Issue(code="cross.identifier-form", severity=Severity.WARNING, location=where,
                                     message=f"{file}: the OAI identifier {identifier} is not of the form oai:{{host}}:{expected_rest} "
-                                            f"the guidelines give for a {kind} (an envelope slip: references use the id)"))
+                                            f"the guidelines give for {with_article(kind)} (an envelope slip: references use the id)"))
             return
         self.hosts.append((ref, file, identifier, match["host"]))
         if entity_id and match["rest"] != expected_rest:
