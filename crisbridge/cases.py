@@ -82,11 +82,16 @@ class Outcome:
 
 
 def load_case(folder: Path, root: Path | None = None) -> Case:
-    name = str(folder.relative_to(root)) if root is not None and folder.is_relative_to(root) else folder.name
+    # the case's path below the folder given; the folder's own name when the case is that folder
+    # (``relative_to`` gives "." then, which names nothing)
+    relative = str(folder.relative_to(root)) if root is not None and folder.is_relative_to(root) else "."
+    name = relative if relative != "." else folder.resolve().name
     settings: dict[str, Any] = {}
     if (folder / "case.yaml").is_file():
         try:
-            loaded = yaml.safe_load((folder / "case.yaml").read_text(encoding="utf-8")) or {}
+            # read from the file, so that the parser's message names it (not "<unicode string>")
+            with (folder / "case.yaml").open(encoding="utf-8") as stream:
+                loaded = yaml.safe_load(stream) or {}
         except yaml.YAMLError as exc:
             return Case(folder, name, None, problem=f"case.yaml is not valid YAML: {exc}")
         if not isinstance(loaded, dict):

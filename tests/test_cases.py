@@ -59,7 +59,16 @@ def test_a_case_that_cannot_run_fails_alone(folder: Path) -> None:
     relative = _failure_of(lines, "relative")
     assert relative.startswith(f"{folder / 'relative' / 'case.yaml'}: `input: {RECORD}` is relative to a base folder")
     assert "--base" in relative
-    assert _failure_of(lines, "not-yaml").startswith("case.yaml is not valid YAML")
+    not_yaml = _failure_of(lines, "not-yaml")
+    assert not_yaml.startswith("case.yaml is not valid YAML") and "<unicode string>" not in not_yaml
+    assert f'in "{folder / "not-yaml" / "case.yaml"}"' in " ".join(lines)  # the parser names the file
+
+
+def test_a_case_given_as_the_folder_itself_is_named_by_it(folder: Path, reference: Path) -> None:
+    """`mappings test cases/missing --base ...`: the case is the folder given, and is named
+    `missing`, not `.`."""
+    code, lines = _test(str(folder / "missing"), "--base", str(reference))
+    assert code == 1 and "FAIL  missing" in lines and "FAIL  ." not in lines
 
 
 def test_an_input_that_is_not_there_fails_alone(folder: Path, reference: Path) -> None:
