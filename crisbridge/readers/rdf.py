@@ -692,10 +692,13 @@ def read_rdf(inputs: Iterable[str], base: str | None = None, stdin_format: str =
 def rdf_results(inputs: Iterable[str], cerif_writer: Any, base: str | None = None, stdin_format: str = "turtle") -> Iterator[Any]:
     """``RecordResult``s for RDF inputs, as the pipeline gives for XML ones: one per
     top-level entity, with its CERIF element written by ``cerif_writer``. An entity without an
-    id (a skolem IRI) gets one from its IRI, as a source record would."""
+    id (a skolem IRI) gets one from its IRI, as a source record would. The OAI identifier names
+    the entity by the rule the CERIF input path uses (``cerif_oai_id``: a bare profile 1.1 id
+    ``812348`` under its collection, ``Publications/812348``), so RDF written by the bridge
+    converts back to the headers the direct CERIF -> CERIF conversion writes."""
     from crisbridge.mapping.build import entity_id as make_id
     from crisbridge.model import EntityKind
-    from crisbridge.pipeline import EntityOutput, RecordResult
+    from crisbridge.pipeline import EntityOutput, RecordResult, cerif_oai_id
     from crisbridge.report import Status
 
     for item in read_rdf(inputs, base, stdin_format):
@@ -711,7 +714,7 @@ def rdf_results(inputs: Iterable[str], cerif_writer: Any, base: str | None = Non
                                 location=Location(file=item.source, focus_node=item.node)))
         element, write_issues = cerif_writer.write(item.entity, record=item.entity.id, file=item.source)
         yield RecordResult(item.source, item.entity.id, Status.CONVERTED,
-                           entities=[EntityOutput(item.entity.id, kind, item.entity, element)],  # type: ignore[arg-type]
+                           entities=[EntityOutput(cerif_oai_id(kind, item.entity.id), kind, item.entity, element)],
                            issues=issues + write_issues)
 
 
