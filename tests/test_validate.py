@@ -104,6 +104,21 @@ def test_official_samples_have_no_error(folder: str, xsd_dirs: list[Path]) -> No
     assert all("openaire_cris_datasets" in n.message and n.location.file and "products" in n.location.file for n in slips)
 
 
+@pytest.mark.parametrize(("folder", "prefix", "other"), [("v1.2.0/samples", "oai_cerif_openaire_v1_2", "oai_cerif_openaire_v1_1"),
+                                                          ("v1.1.1/samples", "oai_cerif_openaire_v1_1", "oai_cerif_openaire_v1_2")])
+def test_the_request_prefix_note_suggests_the_records_version(folder: str, prefix: str, other: str) -> None:
+    """The samples' requests name metadataPrefix ``cerif_openaire``; the note's example is the
+    prefix of the version the records are in, never the other version's."""
+    from lxml import etree
+
+    from crisbridge.validation.protocol import check_envelope
+
+    files = sorted((CRIS / folder).glob("openaire_cerif_xml_example_*.xml"))
+    notes = [i for path in files for i in check_envelope(str(path), etree.parse(str(path)).getroot()) if i.code == "oai.request-prefix"]
+    assert len(notes) == len(files) == 9
+    assert all(f"(e.g. {prefix})" in n.message and other not in n.message for n in notes), [n.message for n in notes]
+
+
 def test_the_12_samples_converted_to_11_validate_without_false_errors(xsd_dirs: list[Path], tmp_path: Path) -> None:
     """The 1.2 samples converted to 1.1 are one CRIS feed: a Project embeds the Funding 620005
     with one generic identifier where the record has two (1.1 has no GrantDOI: it becomes an

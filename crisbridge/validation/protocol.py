@@ -172,6 +172,14 @@ def check_sets(file: str, root: Any) -> list[Issue]:
     return issues
 
 
+def _metadata_prefix(version: str) -> str:
+    """The metadataPrefix of a profile version, as its profile file names it (and the
+    ListRecords writer writes it): ``oai_cerif_openaire_v1_1`` for 1.1."""
+    from crisbridge.mapping.registry import profile
+
+    return profile(version).metadata_prefix
+
+
 def check_envelope(file: str, root: Any) -> list[Issue]:
     """Slips in a ListRecords/GetRecord envelope: warnings about the file (DESIGN 3)."""
     issues: list[Issue] = []
@@ -181,9 +189,12 @@ def check_envelope(file: str, root: Any) -> list[Issue]:
     if request is not None:
         prefix = request.get("metadataPrefix")
         if prefix is not None and not prefix.startswith(PREFIX_START):
+            # the example is the prefix of the version the records are in (the profile file's),
+            # not always 1.2's: a 1.1 feed is not to be moved to another version's prefix
+            example = _metadata_prefix(payload_version or "1.2")
             issues.append(_issue("oai.request-prefix", Severity.WARNING, f"{file}: the request names metadataPrefix {prefix!r}; "
-                                 f"OpenAIRE harvests CERIF under a prefix starting with {PREFIX_START} (e.g. oai_cerif_openaire_v1_2)", file, request))
-        elif prefix is not None and payload_version and prefix.startswith(PREFIX_START + "_v") and prefix != f"{PREFIX_START}_v{payload_version.replace('.', '_')}":
+                                 f"OpenAIRE harvests CERIF under a prefix starting with {PREFIX_START} (e.g. {example})", file, request))
+        elif prefix is not None and payload_version and prefix.startswith(PREFIX_START + "_v") and prefix != _metadata_prefix(payload_version):
             issues.append(_issue("oai.request-prefix", Severity.WARNING, f"{file}: the request names metadataPrefix {prefix!r} but the "
                                  f"records are CERIF {payload_version}", file, request))
         requested_set = request.get("set")
