@@ -842,11 +842,16 @@ class RoundTrip:
         # issues), so both count a record alike; then what the round trip found
         report = RoundTripRecord(source=rec.source, source_id=source_id, status=Status.CONVERTED, entities=[str(model_a.id)],
                                  issues=[*map_issues, *cerif_issues])
-        if out_el is None or not isinstance(model_b, ResearchOutput):
+        # the writer's errors and warnings, as convert --to <format> reports them: a record
+        # the writer refuses (out.missing-required) fails here as it fails there
+        written = [i for i in out_ctx.issues if i.severity is not Severity.INFO]
+        refusals = [i for i in written if i.severity is Severity.ERROR]
+        if out_el is None or refusals or not isinstance(model_b, ResearchOutput):
             report.status = Status.FAILED
             # the writer's refusal first: it is why the record failed
-            report.issues = [*(i for i in out_ctx.issues if i.severity is Severity.ERROR), *report.issues]
+            report.issues = [*refusals, *report.issues, *(i for i in written if i.severity is not Severity.ERROR)]
             return report
+        report.issues += written
         mapping = registry.compiled(fmt, self.mapping_files)
         stages = _Stages(mapping, back, model_a, model_b, map_issues, cerif_issues + read_issues, out_ctx)
         compare(trace(mapping, rec.payload, rec.source, source_id), trace(mapping, out_el), stages, report)
@@ -1014,10 +1019,10 @@ def _unaccepted(item: Item, mapping: CompiledMapping) -> Outcome:
         # the OpenAIRE aggregator mixes its own elements, Dublin Core and other DataCite kernels
         # into DataCite records; the mapping reads the record's own namespace (root_prefix)
         return Outcome(**base, loss="known", reason=f"not an element of {mapping.name} (namespace {qname.namespace}): the {mapping.name} mapping reads its own format only")
-    reason = mapping.no_place.get(local)
-    if reason is not None:
+    documented = mapping.no_place_reason(item.el, reached=not item.key.startswith("~"))
+    if documented is not None:
         where = Path(str(mapping.spec.file)).name
-        return Outcome(**base, loss="known", reason=f"{reason} ({where}, no_place: {local})")
+        return Outcome(**base, loss="known", reason=f"{documented} ({where}, no_place: {local})")
     matched = "" if item.key.startswith("~") else f" (rules: {', '.join(r.spec.name for r in _group_rules(mapping, item.key))})"
     return Outcome(**base, loss="unexpected", reason=f"no rule of the mapping reads this value{matched}, and no_place gives no reason")
 

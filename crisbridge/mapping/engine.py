@@ -145,6 +145,7 @@ class CompiledMapping:
         self.no_place = {k: v for k, v in spec.no_place.items()}
         # leaves_out conditions per (expression, root namespace): see _condition
         self._conditions: dict[tuple[str, str], etree.XPath] = {}
+        self._patterns: dict[str, re.Pattern[str]] = {}  # of matches() in conditions
         self._dispatch_cache: dict[str, tuple[dict[str, list[Group]], list[Group]]] = {}
         by_match: dict[str, list[Rule]] = {}
         for rule_spec in spec.rules:
@@ -152,6 +153,11 @@ class CompiledMapping:
         for match, rules in by_match.items():
             self.groups.append(self._compile_group(match, rules))
         self._source_id_paths = [self._xpath(p, None) for p in spec.source_id]
+        # local name -> the rules whose match selects elements of that name, wherever they are
+        self.read_names: dict[str, list[str]] = {}
+        for rule_spec in spec.rules:
+            for name in _selected_names(rule_spec.match):
+                self.read_names.setdefault(name, []).append(rule_spec.name or rule_spec.match)
 
     # -- compile ------------------------------------------------------------------------
 
@@ -306,7 +312,7 @@ class CompiledMapping:
                 covered.add(top)
         for child in unmatched:
             if child not in covered:
-                self._not_mapped(child, ctx)
+                self._not_mapped(child, ctx, reached=False)
 
     def _apply_group(self, group: Group, el: Any, ctx: Context) -> None:
         accepted = False
@@ -382,38 +388,121 @@ class CompiledMapping:
         """A leaves_out condition: XPath 1.0 as a boolean, with the mapping's prefixes and
         ``in-table(name, value)``, true when the value (stripped, lower case; a URL also without
         its scheme, ``www.`` and trailing slash) is a key of the named table, as the transforms
-        look values up."""
+        look values up, and ``table-value(name, value)``, the row's value found so (an empty
+        string when there is none), to tell whether two spellings name the same term; and
+        XPath 2.0's ``lower-case(text)`` and ``matches(text, regex)`` (a Python regular
+        expression, searched)."""
         try:
-            xp = etree.XPath(f"boolean({test})", namespaces=self._namespaces(root_ns), extensions={(None, "in-table"): self._in_table})
+            functions = {(None, "in-table"): self._in_table, (None, "table-value"): self._table_value,
+                         (None, "lower-case"): _lower_case, (None, "matches"): self._matches}
+            xp = etree.XPath(f"boolean({test})", namespaces=self._namespaces(root_ns), extensions=functions)
             xp(_PROBE)
         except etree.XPathError as exc:
             raise MappingError(*self._where(rule), f"bad leaves_out condition {test!r}: {exc}") from None
         return xp
 
+    def _matches(self, _context: Any, value: Any, pattern: Any) -> bool:
+        regex = self._patterns.get(str(pattern))
+        if regex is None:
+            try:
+                regex = self._patterns[str(pattern)] = re.compile(str(pattern))
+            except re.error as exc:
+                raise etree.XPathError(f"matches(): bad regular expression {pattern!r}: {exc}") from None
+        return regex.search(_xpath_string(value)) is not None
+
     def _in_table(self, _context: Any, name: str, value: Any) -> bool:
+        return self._key(name, value) is not None
+
+    def _table_value(self, _context: Any, name: str, value: Any) -> str:
+        key = self._key(name, value)
+        return "" if key is None else str(self.tables[str(name)][key])
+
+    def _key(self, name: str, value: Any) -> str | None:
+        """The key of the named table the value is found under, as the transforms look it up."""
         table = self.tables.get(str(name))
         if table is None:
-            return False
-        if isinstance(value, list):
-            value = value[0] if value else ""
+            return None
         # a node set gives its first node: an attribute's value, or an element's text as the
         # transforms read it (white space collapsed)
-        text = (value if isinstance(value, str) else transforms.text_of(value)).strip().lower()
+        text = _xpath_string(value).strip().lower()
         if not text:
-            return False
-        return text in table or _URL_SCHEME.sub("", text.rstrip("/")) in table
+            return None
+        if text in table:
+            return text
+        bare = _URL_SCHEME.sub("", text.rstrip("/"))
+        return bare if bare in table else None
 
-    def _not_mapped(self, el: Any, ctx: Context) -> None:
+    def no_place_reason(self, el: Any, reached: bool) -> str | None:
+        """The ``no_place`` reason for an element no rule read, or None when it has none.
+
+        A key that names elements some rule selects (``date``: the date rule reads
+        ``dates/date``) explains the ones that rule reached and could not read (a date type the
+        table lacks), not an element of that name elsewhere that no rule reached (a bare
+        ``date`` the match misses): that one gets no reason, as the mapping gives none for it.
+        """
+        tag = el.tag
+        local = tag[tag.index("}") + 1 :] if tag[0] == "{" else tag
+        if not reached and (local in self.read_names or "*" in self.read_names):
+            return None
+        return self.no_place.get(local)
+
+    def _own_namespace(self, el: Any) -> bool:
+        """Whether a child of the record's root is in the root's namespace or one the mapping
+        declares."""
+        parent = el.getparent()
+        root = etree.QName(parent).namespace or "" if parent is not None else ""
+        return (etree.QName(el).namespace or "") in (root, *self.spec.namespaces.values())
+
+    def _not_mapped(self, el: Any, ctx: Context, reached: bool = True) -> None:
         tag = el.tag
         local = tag[tag.index("}") + 1 :] if tag[0] == "{" else tag
         value = ctx.text(el)
-        reason = self.no_place.get(local)
+        reason = self.no_place_reason(el, reached)
+        if reason is None and not reached and local in self.read_names and self._own_namespace(el):
+            rules = ", ".join(repr(r) for r in self.read_names[local])
+            reason = f"no mapping rule reads this {local} where it stands (rule {rules} reads {local} elsewhere)"
         if reason is None:
             reason = "no mapping rule handles this value" if value else "no mapping rule handles this element"
         ctx.issue(Severity.INFO, "map.not-mapped", f"{local} not mapped: {reason}", el, value[:200] if value else None)
 
 
 _URL_SCHEME = re.compile(r"^https?://(www\.)?")
+_LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+def _selected_names(match: str) -> set[str]:
+    """The local names of the elements a rule's ``match`` selects: the last step of each
+    branch of a union, predicates aside (``(d:titles/d:title | d:title)[@x]`` selects
+    ``title``; ``.//d:date[...]`` selects ``date``). ``*`` for a wildcard step."""
+    text = _LITERAL.sub("''", match)
+    outside, depth = [], 0
+    for c in text:
+        if c == "[":
+            depth += 1
+        elif c == "]":
+            depth -= 1
+        elif depth == 0:
+            outside.append(c)
+    names = set()
+    for branch in "".join(outside).split("|"):
+        step = branch.strip().strip("()").strip().rsplit("/", 1)[-1]
+        step = step.rpartition("::")[2].rpartition(":")[2].strip()
+        if step and step not in (".", "..") and "(" not in step:
+            names.add(step)
+    return names
+
+
+def _xpath_string(value: Any) -> str:
+    """An XPath argument as a string: a node set gives its first node's value or text."""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    if isinstance(value, (str, bool, int, float)):
+        return str(value)
+    return transforms.text_of(value)
+
+
+def _lower_case(_context: Any, value: Any) -> str:
+    return _xpath_string(value).lower()
 
 
 def _ns_of(el: Any) -> str:

@@ -36,6 +36,9 @@ _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 _EMBARGO_END = re.compile(r"^info:eu-repo/date/embargoEnd/(.+)$")
 _URL_SCHEME = re.compile(r"^https?://(www\.)?")
 _HTTP_URL = re.compile(r"^https?://\S+$")
+# the shape of an SPDX short identifier (SPDX 2.3, Annex A: letters, digits, "." and "-"; "+"
+# for "or later"); "CC0 1.0" is not one
+_SPDX_ID = re.compile(r"^[A-Za-z0-9.+-]+$")
 _ISSN_ONLY = re.compile(r"^(?:e?issn:?\s*)?\d{4}-?\d{3}[\dXx]$", re.I)
 _GRANT_AGREEMENT = re.compile(r"^info:eu-repo/grantAgreement/([^/]*)/([^/]*)/([^/]*)(?:/([^/]*))?(?:/([^/]*))?(?:/([^/]*))?")
 _MIME_TYPE = re.compile(r"[a-z]+/[\w.+-]+")
@@ -507,10 +510,11 @@ def _subject(el: Any, rule: Rule, ctx: Context) -> Any:
 @transform("license", table=TableUse.OPTIONAL)
 def _license(el: Any, rule: Rule, ctx: Context) -> Any:
     """A licence URL (or a licence name) as ``License``: SPDX where the table knows the
-    licence, the URL itself otherwise."""
+    licence or the record gives its SPDX id (``rightsIdentifierScheme="SPDX"``), the URL
+    itself otherwise."""
     candidates = [el.get("rightsURI"), el.get("uri"), el.get("rightsIdentifier"), ctx.text(el)]
     table = rule.table
-    for raw in candidates:
+    for place, raw in enumerate(candidates):
         if not raw:
             continue
         key = raw.strip().lower().rstrip("/")
@@ -519,6 +523,12 @@ def _license(el: Any, rule: Rule, ctx: Context) -> Any:
         if spdx is None and key.startswith("spdx.org/licenses/"):
             # the SPDX licence list's own URL names the licence by its SPDX id
             spdx = re.sub(r"\.(html|json)$", "", raw.strip().rstrip("/").rsplit("/", 1)[-1])
+        if spdx is None and place == 2 and (el.get("rightsIdentifierScheme") or "").strip().lower() == "spdx" \
+                and _SPDX_ID.match(raw.strip()):
+            # a rightsIdentifier of scheme SPDX: an SPDX id is the profile's form of a licence
+            # (License), whether the table has a row for it (ODbL-1.0 is known there by URL
+            # only) or not
+            spdx = raw.strip()
         if spdx is not None:
             return {"scheme": SPDX_SCHEME, "value": f"{SPDX_SCHEME}/{spdx}"}
     for raw in candidates[:3] + [ctx.text(el)]:
