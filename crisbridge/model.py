@@ -205,6 +205,16 @@ class Project(_Model):
     uses: list[Equipment] = Field(default_factory=list)
     oa_mandates: list[OAMandate] = Field(default_factory=list)
 
+    def main_funding(self) -> tuple[Funding | None, OrgUnit | None]:
+        """The funding the project is funded as (its first ``Funded/As``) and the funder: that
+        funding's funder, or else the first organisation named as ``Funded/By``. What the
+        repository formats write for a project in an output's funding."""
+        funding = next((f.funding for f in self.funded if f.funding is not None), None)
+        funder = funding.funder if funding is not None else None
+        if funder is None:
+            funder = next((f.by.org_unit for f in self.funded if f.by is not None and f.by.org_unit is not None), None)
+        return funding, funder
+
 
 class Event(_Model):
     entity: Literal["Event"] = "Event"

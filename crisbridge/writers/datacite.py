@@ -441,10 +441,7 @@ def _funding(value: Funding | Project, rule: Rule, ctx: OutContext) -> Any:
     award_type = rule.options["award_identifier_type"]
     uri_type = rule.options["award_uri_type"]
     if isinstance(value, Project):
-        funding = next((f.funding for f in value.funded if f.funding is not None), None)
-        funder = funding.funder if funding is not None else None
-        if funder is None:
-            funder = next((f.by.org_unit for f in value.funded if f.by is not None and f.by.org_unit is not None), None)
+        funding, funder = value.main_funding()
         awards = [i.value for i in value.identifiers]
         award_uri = None
         title = value.titles[0] if value.titles else None

@@ -189,10 +189,7 @@ def _grant_agreement(value: Funding | Project, rule: Rule, ctx: OutContext) -> A
     """``info:eu-repo/grantAgreement/FUNDER/PROGRAMME/ID[/JURISDICTION/TITLE/ACRONYM]``."""
     award_type = rule.options["award_identifier_type"]
     if isinstance(value, Project):
-        funding = next((f.funding for f in value.funded if f.funding is not None), None)
-        funder = funding.funder if funding is not None else None
-        if funder is None:
-            funder = next((f.by.org_unit for f in value.funded if f.by is not None and f.by.org_unit is not None), None)
+        funding, funder = value.main_funding()
         ids = [i.value for i in value.identifiers]
         programme = funding.part_of.acronym if funding is not None and funding.part_of is not None else None
         title = value.titles[0].value if value.titles else None
