@@ -424,13 +424,7 @@ class CompiledMapping:
             return None
         # a node set gives its first node: an attribute's value, or an element's text as the
         # transforms read it (white space collapsed)
-        text = _xpath_string(value).strip().lower()
-        if not text:
-            return None
-        if text in table:
-            return text
-        bare = _URL_SCHEME.sub("", text.rstrip("/"))
-        return bare if bare in table else None
+        return transforms.table_key(table, _xpath_string(value))
 
     def no_place_reason(self, el: Any, reached: bool) -> str | None:
         """The ``no_place`` reason for an element no rule read, or None when it has none.
@@ -466,7 +460,6 @@ class CompiledMapping:
         ctx.issue(Severity.INFO, "map.not-mapped", f"{local} not mapped: {reason}", el, value[:200] if value else None)
 
 
-_URL_SCHEME = re.compile(r"^https?://(www\.)?")
 _LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"")
 
 

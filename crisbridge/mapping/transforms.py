@@ -507,6 +507,20 @@ def _subject(el: Any, rule: Rule, ctx: Context) -> Any:
     return {"keywords": [lang_string(el, rule, raw)]}
 
 
+def table_key(table: dict[str, Any], raw: str) -> str | None:
+    """The key a value is found under in a table, as lookups read values: stripped and in lower
+    case (table keys are folded so), and a URL also without its scheme, ``www.`` and trailing
+    slash (``https://creativecommons.org/licenses/by/4.0/`` is found as
+    ``creativecommons.org/licenses/by/4.0``). None when the table has neither."""
+    text = raw.strip().lower()
+    if not text:
+        return None
+    if text in table:
+        return text
+    bare = _URL_SCHEME.sub("", text.rstrip("/"))
+    return bare if bare in table else None
+
+
 @transform("license", table=TableUse.OPTIONAL)
 def _license(el: Any, rule: Rule, ctx: Context) -> Any:
     """A licence URL (or a licence name) as ``License``: SPDX where the table knows the
@@ -517,10 +531,9 @@ def _license(el: Any, rule: Rule, ctx: Context) -> Any:
     for place, raw in enumerate(candidates):
         if not raw:
             continue
-        key = raw.strip().lower().rstrip("/")
-        key = _URL_SCHEME.sub("", key)
-        spdx = table.get(key)
-        if spdx is None and key.startswith("spdx.org/licenses/"):
+        key = table_key(table, raw)
+        spdx = table[key] if key is not None else None
+        if spdx is None and _URL_SCHEME.sub("", raw.strip().lower()).startswith("spdx.org/licenses/"):
             # the SPDX licence list's own URL names the licence by its SPDX id
             spdx = re.sub(r"\.(html|json)$", "", raw.strip().rstrip("/").rsplit("/", 1)[-1])
         if spdx is None and place == 2 and (el.get("rightsIdentifierScheme") or "").strip().lower() == "spdx" \
