@@ -67,6 +67,10 @@ def _field_policies() -> dict[str, str]:
 
 
 FIELD_POLICIES = _field_policies()
+# The values of a rule's options.prefer that put() acts on when a single-valued field already
+# holds a value: "first" keeps it (what it does for every rule, stated), "earliest" keeps the
+# earlier of two dates. mappings check refuses any other.
+PREFERENCES = ("first", "earliest")
 
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 # Where a key of leaves_out finds its part, after the slash: an attribute, the text, or a child.

@@ -55,16 +55,12 @@ from pydantic import Field
 
 from crisbridge.issues import Severity
 from crisbridge.mapping import registry, transforms
-from crisbridge.mapping.engine import FIELD_POLICIES, CompiledMapping, Rule
+from crisbridge.mapping.engine import FIELD_POLICIES, PREFERENCES, CompiledMapping, Rule
 from crisbridge.mapping.spec import RuleSpec, _load, _Strict
 from crisbridge.mapping.transforms import Outcome, TableUse
 
 NAMES_FILE = "formats/names.yaml"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
-# The values of options.prefer that engine.put acts on when a single-valued field already holds
-# a value: "first" keeps it (what the engine does for every rule), "earliest" keeps the earlier
-# of two dates.
-PREFERENCES = ("first", "earliest")
 # The options by which a TableUse.TEXT transform looks attributes up before the text
 # (transforms.coar_uri); with them, the `when` on the text says nothing about the keys.
 _ATTRIBUTE_OPTIONS = ("attributes",)
