@@ -129,7 +129,8 @@ def _names_a_file(text: str) -> bool:
 
 
 def _refuse_rules_that_cannot_work(mapping_files: tuple[Path, ...]) -> None:
-    """An override whose rule can never give a value (``dc:titel``, a lookup without a table)
+    """Override files are loaded and compiled (a broken one raises, with its file and line), and
+    an override whose rule can never give a value (``dc:titel``, a lookup without a table)
     would convert every record as if the rule were absent: refused like a file that does not
     load, with the first such finding (``crisbridge mappings check`` lists them all, and
     the warnings, which do not stop a run)."""
@@ -153,8 +154,8 @@ class Converter:
     ) -> None:
         self.cerif_version = cerif_version
         self.mapping_files = tuple(Path(p) for p in mapping_files)
-        registry.check_overrides(self.mapping_files)
         if self.mapping_files:
+            # loads and compiles each override (registry.check_overrides), then lints them
             _refuse_rules_that_cannot_work(self.mapping_files)
         self.source_format = source_format
         self.writer = CerifWriter(cerif_version)
